@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "harbour.cli.people_cmd",
     "harbour.cli.audit_cmd",
     "harbour.cli.demo_cmd",
+    "harbour.cli.serve_cmd",
 ]
 
 

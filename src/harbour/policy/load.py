@@ -6,6 +6,7 @@ import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,10 @@ def _describe(error: dict[str, Any]) -> str:
         return f"missing required key {loc!r}"
     if kind in ("literal_error", "enum"):
         expected = error.get("ctx", {}).get("expected", "")
-        return f"{loc}: {error['input']!r} is not allowed; expected {expected}"
+        options = re.findall(r"'([^']+)'", expected)
+        close = get_close_matches(str(error["input"]), options, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"{loc}: {error['input']!r} is not allowed{hint}; expected {expected}"
     message = str(error["msg"]).removeprefix("Value error, ")
     return f"{loc}: {message}"
 

@@ -1,0 +1,5 @@
+import sys
+
+from harbour.cli import main
+
+sys.exit(main())

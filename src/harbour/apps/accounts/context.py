@@ -1,0 +1,18 @@
+"""Template context: the user's role and what the navigation may show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from harbour.apps.accounts.gate import PERMISSIONS, can, role_of
+
+
+def role(request: HttpRequest) -> dict[str, Any]:
+    """Expose ``role`` and ``perms_ok`` (permission -> bool) to every template."""
+    user = getattr(request, "user", None)
+    return {
+        "role": role_of(user),
+        "perms_ok": {name.replace(".", "_"): can(user, name) for name in PERMISSIONS},
+    }

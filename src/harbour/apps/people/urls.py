@@ -1,0 +1,5 @@
+from django.urls import path
+
+from harbour.apps.people import views
+
+urlpatterns = [path("", views.directory, name="people")]

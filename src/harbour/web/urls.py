@@ -1,0 +1,10 @@
+"""URL map: each app owns its routes."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("harbour.apps.accounts.urls")),
+    path("policy/", include("harbour.apps.policies.urls")),
+    path("people/", include("harbour.apps.people.urls")),
+    path("audit/", include("harbour.apps.audit.urls")),
+]
