@@ -17,7 +17,10 @@ COMMAND_MODULES = [
     "harbour.cli.people_cmd",
     "harbour.cli.audit_cmd",
     "harbour.cli.demo_cmd",
+    "harbour.cli.lists_cmd",
+    "harbour.cli.filter_cmd",
     "harbour.cli.serve_cmd",
+    "harbour.cli.dns_cmd",
 ]
 
 

@@ -1,0 +1,140 @@
+"""Matching a normalised URL or host against compiled segments.
+
+Three kinds of entry, all reported with the entry that matched:
+
+- domains: the host or any parent domain is listed (``www.example.com`` matches
+  ``example.com``); an IP literal matches only itself;
+- URLs: a listed ``host/path`` whose host is the request's host or a parent domain of it and
+  whose path is a whole-segment prefix of the request's path (``example.com/a`` matches
+  ``/a`` and ``/a/b`` but not ``/ab``); an entry with a query must match the query exactly;
+- expressions: regular expressions searched in ``host/path?query``, case-insensitively.
+  They are compiled on first use and combined into one pattern per category.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from harbour.filtering.compiled import Segment
+from harbour.filtering.urlnorm import NormalURL
+
+_MAX_PATH_SEGMENTS = 12
+
+
+@dataclass(frozen=True)
+class Match:
+    """One list entry that matched: its category, the entry text and the kind of entry."""
+
+    category: str
+    entry: str
+    kind: str  # "domain" | "url" | "expression"
+    locked: bool = False
+
+
+def host_suffixes(host: str) -> list[str]:
+    """The host and each parent domain, most specific first (an IP literal: itself only)."""
+    try:
+        ipaddress.ip_address(host)
+        return [host]
+    except ValueError:
+        pass
+    labels = host.split(".")
+    return [".".join(labels[i:]) for i in range(len(labels))]
+
+
+def path_prefixes(path: str, query: str | None) -> list[str]:
+    """URL-entry keys a request path can match: ``/a``, ``/a/b``, ... and ``path?query``."""
+    parts = [p for p in path.split("/") if p][:_MAX_PATH_SEGMENTS]
+    prefixes = ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
+    if query is not None:
+        prefixes.append(f"{path.rstrip('/') or '/'}?{query}")
+    return prefixes
+
+
+class _Expressions:
+    """One category's expressions, combined so a URL costs one regex search per category."""
+
+    def __init__(self, category: str, patterns: list[str], locked: bool) -> None:
+        self.category = category
+        self.patterns = patterns
+        self.locked = locked
+
+    @cached_property
+    def _singles(self) -> list[re.Pattern[str]]:
+        return [re.compile(p, re.IGNORECASE) for p in self.patterns]
+
+    @cached_property
+    def _combined(self) -> re.Pattern[str] | None:
+        try:
+            return re.compile("|".join(f"(?:{p})" for p in self.patterns), re.IGNORECASE)
+        except re.error:
+            return None  # e.g. clashing group names: fall back to one search per pattern
+
+    def search(self, text: str) -> Match | None:
+        """The first pattern found in ``text``, as a match."""
+        if self._combined is not None and not self._combined.search(text):
+            return None
+        for pattern, compiled in zip(self.patterns, self._singles, strict=True):
+            if compiled.search(text):
+                return Match(self.category, pattern, "expression", self.locked)
+        return None
+
+
+class Matcher:
+    """Every category matching a URL or host, across a set of segments."""
+
+    def __init__(self, segments: list[Segment]) -> None:
+        self.segments = list(segments)
+        self._expressions = [
+            _Expressions(category, patterns, segment.locked)
+            for segment in self.segments
+            for category, patterns in segment.expressions.items()
+            if patterns
+        ]
+
+    @cached_property
+    def locked_categories(self) -> frozenset[str]:
+        """Categories that come from locked feeds."""
+        return frozenset(c for s in self.segments if s.locked for c in s.categories)
+
+    @cached_property
+    def aliases(self) -> dict[str, str]:
+        """Alias category names (``porn``) to the category they stand for (``adult``)."""
+        return {a: t for s in self.segments for a, t in s.manifest.get("aliases", {}).items()}
+
+    def match_host(self, host: str) -> list[Match]:
+        """Domain entries matching ``host`` (a normalised host): the DNS path."""
+        found = []
+        for suffix in host_suffixes(host):
+            for segment in self.segments:
+                found.extend(
+                    Match(c, suffix, "domain", segment.locked)
+                    for c in segment.domain_categories(suffix)
+                )
+        return found
+
+    def match(self, url: NormalURL) -> list[Match]:
+        """Every domain, URL and expression entry matching ``url``."""
+        found = self.match_host(url.host)
+        prefixes: list[str] | None = None
+        for suffix in host_suffixes(url.host):
+            for segment in self.segments:
+                if not segment.has_url_host(suffix):
+                    continue
+                if prefixes is None:
+                    prefixes = path_prefixes(url.path, url.query)
+                for prefix in prefixes:
+                    key = suffix + prefix
+                    found.extend(
+                        Match(c, key, "url", segment.locked) for c in segment.url_categories(key)
+                    )
+        if self._expressions:
+            text = url.host_path
+            for expressions in self._expressions:
+                hit = expressions.search(text)
+                if hit is not None:
+                    found.append(hit)
+        return found
