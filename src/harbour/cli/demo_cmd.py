@@ -20,6 +20,9 @@ DEMO_PASSWORD = "oakbridge-demo"
 # Other areas add the processes the demo runs beside the web server: callables
 # (args, data_dir) -> list of (label, argv, description) tuples.
 demo_processes: list = []
+# Other areas add demo data after the sample school is loaded: callables (actor) -> None,
+# each idempotent (the demo may run again on the same data directory).
+demo_seeders: list = []
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -62,6 +65,8 @@ def set_up(actor: str = "demo") -> list[tuple[str, str, str]]:
         if role in {"dsl", "deputy-dsl", "headteacher"}:
             secret = totp.ensure_secret(Profile.objects.get(user=user))
         logins.append((username, role, secret))
+    for seed in demo_seeders:
+        seed(actor)
     write_gateway_snapshot()
     return logins
 
