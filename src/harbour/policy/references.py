@@ -116,7 +116,7 @@ def _check_activities(raw: dict[str, Any]) -> Found:
                 yield ("activities", name, "lists", index), (
                     f"activity {name!r}: unknown list {list_name!r}{_hint(list_name, lists)}"
                 )
-        levels = row.get("levels") if isinstance(row.get("levels"), dict) else {}
+        levels = _table(row, "levels")
         for selector, cell in levels.items():
             where: Path = ("activities", name, "levels", selector)
             if selector not in selectors:
@@ -151,16 +151,16 @@ def _check_filtering(raw: dict[str, Any]) -> Found:
         if group not in groups:
             yield ("filtering", "safe_search", group), f"safe_search: unknown group {group!r}{_hint(group, groups)}"
     for key in ("no_aup_group", "unknown_clients_group"):
-        group = filtering.get(key)
-        if isinstance(group, str) and group not in groups:
-            yield ("filtering", key), f"{key}: unknown group {group!r}{_hint(group, groups)}"
+        named = filtering.get(key)
+        if isinstance(named, str) and named not in groups:
+            yield ("filtering", key), f"{key}: unknown group {named!r}{_hint(named, groups)}"
     networks = filtering.get("networks")
     for index, network in enumerate(networks if isinstance(networks, list) else []):
         if not isinstance(network, dict):
             continue
-        group = network.get("group")
-        if isinstance(group, str) and group not in groups:
-            yield ("filtering", "networks", index, "group"), f"network: unknown group {group!r}{_hint(group, groups)}"
+        target = network.get("group")
+        if isinstance(target, str) and target not in groups:
+            yield ("filtering", "networks", index, "group"), f"network: unknown group {target!r}{_hint(target, groups)}"
         cidr = network.get("cidr")
         if isinstance(cidr, str):
             try:
