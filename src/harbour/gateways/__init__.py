@@ -1,0 +1,1 @@
+"""Gateways: the network services that apply the filtering engine's decisions (DNS, proxy)."""
