@@ -1,0 +1,59 @@
+"""``harbour dns`` as an IT technician runs it."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import dns.message
+import dns.query
+
+from tests.gateways.dns.conftest import BLOCK_V4, PUPIL, STAFF
+
+
+def harbour(data: Path, *args: str) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "harbour", "--data", str(data), "dns", *args]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def answer(port: int, name: str, source: str) -> list[str]:
+    query = dns.message.make_query(name, "A")
+    reply = dns.query.udp(query, "127.0.0.1", port=port, source=source, timeout=5)
+    return [rd.to_text() for rrset in reply.answer for rd in rrset]
+
+
+def test_two_workers_share_the_port_and_stop_cleanly_on_sigterm(dns_data, upstream):
+    process = harbour(
+        dns_data, "--listen", "127.0.0.1:0", "--upstream", f"127.0.0.1:{upstream.port}",
+        "--block-address", BLOCK_V4, "--workers", "2",
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        match = re.search(r"answering on 127\.0\.0\.1:(\d+)", line)
+        assert match, line
+        port = int(match.group(1))
+        for _ in range(10):  # from fresh source ports, so both workers are likely to serve
+            assert answer(port, "tiktok.com", PUPIL) == [BLOCK_V4]
+            assert answer(port, "tiktok.com", STAFF) == ["192.0.2.1"]
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+
+
+def test_bad_upstream_is_refused_with_a_clear_message(dns_data):
+    process = harbour(dns_data, "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:fifty")
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "'127.0.0.1:fifty': port 'fifty' is not a number" in err
+
+
+def test_missing_policy_snapshot_is_reported_before_listening(tmp_path):
+    process = harbour(tmp_path, "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:53")
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "no policy snapshot" in err
