@@ -7,4 +7,5 @@ urlpatterns = [
     path("policy/", include("harbour.apps.policies.urls")),
     path("people/", include("harbour.apps.people.urls")),
     path("audit/", include("harbour.apps.audit.urls")),
+    path("", include("harbour.apps.alerts.urls")),
 ]

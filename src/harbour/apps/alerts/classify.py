@@ -1,0 +1,114 @@
+"""What the monitoring reads: the school's classifier, and the words in events' text.
+
+The classifier is built once per policy version and set of ignore rules (building compiles
+thousands of terms), then shared by every call in the process.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote_plus, urlsplit
+
+if TYPE_CHECKING:
+    from harbour.monitoring.classifier import Classifier
+
+CONTEXT_WORDS = 6
+MAX_CONTEXT = 300
+_WORD_SPLIT = re.compile(r"[\W_]+", re.UNICODE)
+_NOISE = re.compile(r"^(?:\d+|[0-9a-f]{8,}|html?|php|aspx?|jsp|amp|www)$", re.IGNORECASE)
+
+_lock = threading.Lock()
+_cache: dict[tuple[str, tuple[str, ...]], Classifier] = {}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A risk found in one piece of text, with the words around the match."""
+
+    category: str
+    severity: int
+    matched: str
+    context: str
+    source: str
+
+
+def school_classifier() -> Classifier:
+    """The classifier with the active policy's extra and ignore terms and the DSL's rules."""
+    from harbour.apps.alerts.models import IgnoreRule
+    from harbour.apps.policies.service import NoPolicy, current_policy
+    from harbour.monitoring.classifier import Classifier
+
+    try:
+        policy = current_policy()
+        version = policy.version
+        extra = policy.monitoring.extra_terms
+        ignore = list(policy.monitoring.ignore_terms)
+    except NoPolicy:
+        version, extra, ignore = "", {}, []
+    rules = tuple(sorted(IgnoreRule.objects.filter(active=True).values_list("term", flat=True)))
+    key = (version, rules)
+    with _lock:
+        found = _cache.get(key)
+        if found is None:
+            found = Classifier.default(extra_terms=extra, ignore_terms=[*ignore, *rules])
+            _cache.clear()  # only the current school set is ever wanted again
+            _cache[key] = found
+        return found
+
+
+def in_context(text: str, matched: str) -> str:
+    """``matched`` with up to six words either side, as it appears in ``text``."""
+    where = text.lower().find(matched.lower()) if matched else -1
+    if where < 0:
+        return text[:MAX_CONTEXT]
+    before = text[:where].split()[-CONTEXT_WORDS:]
+    after_start = where + len(matched)
+    after = text[after_start:].split()[:CONTEXT_WORDS]
+    return " ".join([*before, text[where:after_start], *after])[:MAX_CONTEXT]
+
+
+def find_risks(classifier: Classifier, text: str, source: str) -> list[Finding]:
+    """Every risk in ``text``, with its context, labelled with where the text came from."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    return [
+        Finding(r.category, r.severity, r.evidence, in_context(text, r.evidence), source)
+        for r in classifier.classify(text)
+    ]
+
+
+def url_words(url: str, with_query: bool = True) -> str:
+    """The words in a web address's path (and query values): what a page is about.
+
+    ``/how-to_stay%20safe.html?q=x`` reads as "how to stay safe x"; numbers, hex ids and file
+    extensions are dropped because they never carry meaning for the classifier.
+    """
+    if not url:
+        return ""
+    parts = urlsplit(url if "//" in url else f"//{url}")
+    pieces = [unquote_plus(parts.path)]
+    if with_query:
+        pieces.extend(value for _, value in parse_qsl(parts.query))
+    words = [w for piece in pieces for w in _WORD_SPLIT.split(piece) if w and not _NOISE.match(w)]
+    return " ".join(words)
+
+
+def event_texts(event: Any) -> list[tuple[str, str]]:
+    """The (source, text) pairs worth classifying in a decision event (a row or a dict)."""
+    get = event.get if isinstance(event, dict) else lambda name: getattr(event, name, None)
+    texts: list[tuple[str, str]] = []
+    terms = get("search_terms") or []
+    if isinstance(terms, str):
+        terms = [terms]
+    for term in terms:
+        texts.append(("search", str(term)))
+    words = url_words(get("url") or "", with_query=not terms)
+    if words:
+        texts.append(("url", words))
+    if get("title"):
+        texts.append(("title", str(get("title"))))
+    return texts

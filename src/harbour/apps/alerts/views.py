@@ -1,0 +1,138 @@
+"""Triage pages for the DSL and deputies: the queue, an alert, and the actions on it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from harbour.apps.accounts.gate import can, require
+from harbour.apps.alerts import triage
+from harbour.apps.alerts.models import OPEN_STATUSES, OUTCOME_CHOICES, Alert, IgnoreRule
+from harbour.apps.audit.chain import record, snapshot
+
+VIEWS = {
+    "open": ("Open alerts", OPEN_STATUSES),
+    "closed": ("Closed alerts", ("closed", "false-positive")),
+    "all": ("All alerts", None),
+}
+
+
+@require("monitoring.triage")
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """Alerts, most severe first and then oldest first: the order the DSL works in."""
+    show = request.GET.get("show", "open")
+    title, statuses = VIEWS.get(show, VIEWS["open"])
+    alerts = Alert.objects.select_related("person").order_by("-severity", "first_seen")
+    if statuses is not None:
+        alerts = alerts.filter(status__in=statuses)
+    page = Paginator(alerts, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "harbour/alerts/queue.html",
+        {"page": page, "title": title, "show": show, "views": VIEWS},
+    )
+
+
+@require("monitoring.triage")
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One alert with its evidence. Every opening is audited."""
+    alert = get_object_or_404(Alert.objects.select_related("person"), pk=pk)
+    triage.read(alert, request.user)
+    return render(
+        request,
+        "harbour/alerts/detail.html",
+        {
+            "alert": alert,
+            "notifications": alert.notifications.all(),
+            "outcomes": OUTCOME_CHOICES,
+        },
+    )
+
+
+ACTIONS = {
+    "acknowledge": lambda a, r: triage.acknowledge(a, r.user),
+    "false-positive": lambda a, r: triage.mark_false_positive(
+        a, r.user, r.POST.get("note", ""), r.POST.get("ignore_term", "")
+    ),
+    "escalate": lambda a, r: triage.escalate(a, r.user, r.POST.get("note", "")),
+    "close": lambda a, r: triage.close(
+        a, r.user, r.POST.get("outcome", ""), r.POST.get("note", "")
+    ),
+}
+DONE = {
+    "acknowledge": "Acknowledged.",
+    "false-positive": "Marked as a false positive.",
+    "escalate": "Escalated.",
+    "close": "Closed.",
+}
+
+
+@require("monitoring.triage")
+@require_POST
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Acknowledge, mark false positive, escalate or close; back to the alert with a message."""
+    alert = get_object_or_404(Alert, pk=pk)
+    if action not in ACTIONS:
+        return HttpResponse(status=404)
+    try:
+        ACTIONS[action](alert, request)
+    except triage.TriageError as error:
+        messages.error(request, f"Not done: {error}.")
+    else:
+        messages.success(request, DONE[action])
+    return redirect("alert", pk=alert.pk)
+
+
+@require("monitoring.triage")
+def ignore_rules(request: HttpRequest) -> HttpResponse:
+    """The school's own ignore rules; a rule can be switched off again."""
+    if request.method == "POST":
+        rule_id = request.POST.get("rule", "")
+        rule = get_object_or_404(
+            IgnoreRule, pk=int(rule_id) if rule_id.isdigit() else 0, active=True
+        )
+        before = snapshot(rule)
+        rule.active = False
+        rule.save(update_fields=["active"])
+        record(
+            request.user,
+            "deactivate",
+            rule,
+            summary=f"ignore rule {rule.term!r} switched off",
+            before=before,
+            after=snapshot(rule),
+        )
+        messages.success(request, f"{rule.term!r} will alert again.")
+        return redirect("alert-ignore-rules")
+    rules = IgnoreRule.objects.filter(active=True).select_related("created_by")
+    return render(request, "harbour/alerts/ignore_rules.html", {"rules": rules})
+
+
+def open_alert_cards(request: HttpRequest) -> list[dict[str, object]]:
+    """Home-page card for the DSL team: open alerts by severity."""
+    if not can(request.user, "monitoring.triage"):
+        return []
+    counts = dict(
+        Alert.objects.filter(status__in=OPEN_STATUSES)
+        .values_list("severity")
+        .annotate(n=Count("id"))
+        .values_list("severity", "n")
+    )
+    total = sum(counts.values())
+    text = " · ".join(f"severity {s}: {counts[s]}" for s in sorted(counts, reverse=True))
+    worst = max(counts, default=0)
+    return [
+        {
+            "title": "Open alerts",
+            "value": total,
+            "text": text or "No open alerts.",
+            "url": "/alerts/",
+            "css": f"sev{worst}" if worst >= 4 else "",
+        }
+    ]

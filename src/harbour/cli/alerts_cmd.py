@@ -1,0 +1,117 @@
+"""``harbour alerts``: ingest tokens for the text-event API, and sending alert notifications."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from harbour.cli import demo_cmd
+from harbour.cli.django_env import setup_django
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``alerts`` command group."""
+    alerts = sub.add_parser("alerts", help="monitoring alerts: API tokens, notifications")
+    actions = alerts.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
+    token = actions.add_parser("token", help="bearer tokens for POST /api/monitoring/events")
+    token_actions = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    create = token_actions.add_parser("create", help="make a token (shown once, stored hashed)")
+    create.add_argument("name", help="what will use it, e.g. 'chromebook-agent'")
+    create.set_defaults(func=_token_create)
+    revoke = token_actions.add_parser("revoke", help="stop a token working")
+    revoke.add_argument("name")
+    revoke.set_defaults(func=_token_revoke)
+    token_actions.add_parser("list", help="the tokens and when each was last used").set_defaults(
+        func=_token_list
+    )
+    deliver = actions.add_parser("deliver", help="send due alert emails and webhooks")
+    deliver.add_argument(
+        "--every",
+        type=float,
+        metavar="SECONDS",
+        help="keep sending every SECONDS (without the worker)",
+    )
+    deliver.set_defaults(func=_deliver)
+    actions.add_parser("purge", help="delete closed alerts past the retention period").set_defaults(
+        func=_purge
+    )
+
+
+def _actor() -> str:
+    from harbour.cli.people_cmd import cli_actor
+
+    return cli_actor()
+
+
+def _token_create(args: argparse.Namespace) -> int:
+    setup_django(migrate=True)
+    from harbour.apps.alerts.tokens import TokenError, create_token
+
+    try:
+        token = create_token(args.name, _actor())
+    except TokenError as error:
+        print(f"harbour alerts token create: {error}", file=sys.stderr)
+        return 2
+    print(token)
+    print(
+        f"token {args.name!r} created. It is shown only now: send it as "
+        "'Authorization: Bearer <token>'.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _token_revoke(args: argparse.Namespace) -> int:
+    setup_django(migrate=True)
+    from harbour.apps.alerts.tokens import TokenError, revoke_token
+
+    try:
+        revoke_token(args.name, _actor())
+    except TokenError as error:
+        print(f"harbour alerts token revoke: {error}", file=sys.stderr)
+        return 2
+    print(f"token {args.name!r} revoked")
+    return 0
+
+
+def _token_list(args: argparse.Namespace) -> int:
+    setup_django(migrate=True)
+    from harbour.apps.alerts.models import IngestToken
+
+    for row in IngestToken.objects.order_by("name"):
+        state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "working"
+        used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
+        print(f"{row.name:<30} {row.prefix}…  {state:<18} last used {used}")
+    return 0
+
+
+def _deliver(args: argparse.Namespace) -> int:
+    setup_django(migrate=True)
+    from harbour.apps.alerts.routing import deliver_pending
+
+    while True:
+        sent = deliver_pending()
+        if args.every is None:
+            print(f"{sent} notification(s) sent")
+            return 0
+        time.sleep(args.every)
+
+
+def _purge(args: argparse.Namespace) -> int:
+    setup_django(migrate=True)
+    from harbour.apps.alerts.retention import purge_expired
+
+    print(f"{purge_expired()} closed alert(s) deleted")
+    return 0
+
+
+def seed_demo_alerts(actor: str) -> None:
+    """A few realistic alerts for the demo's DSL, once (they are not emailed)."""
+    from harbour.apps.alerts.demo import seed
+
+    seed(actor)
+
+
+if seed_demo_alerts not in demo_cmd.demo_seeders:
+    demo_cmd.demo_seeders.append(seed_demo_alerts)
