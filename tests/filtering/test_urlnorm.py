@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harbour.filtering.urlnorm import UrlError, normalise_host, normalise_url
+from harbour.filtering.urlnorm import UrlError, _normalise_slowly, normalise_host, normalise_url
 
 LABEL = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
 HOST = st.lists(LABEL, min_size=1, max_size=4).map(lambda ls: ".".join([*ls, "example"]))
@@ -130,3 +130,21 @@ def test_decimal_hex_and_octal_ipv4_literals_agree(number: int) -> None:
     octal = ".".join(f"0{int(p):o}" for p in dotted.split("."))
     for spelling in (str(number), hex(number), dotted, octal):
         assert normalise_url(f"http://{spelling}/").host == dotted
+
+
+URLISH = st.text(alphabet=st.sampled_from("abcAZ09-._~/?#%:@[]!$&'()*+,;= \u00e9"), max_size=30)
+
+
+@given(st.sampled_from(["http://", "https://", "HTTP://", ""]), HOST, URLISH)
+def test_the_fast_path_for_canonical_urls_agrees_with_full_normalisation(
+    scheme: str, host: str, rest: str
+) -> None:
+    text = f"{scheme}{host}/{rest}"
+    try:
+        slow = _normalise_slowly(text)
+    except UrlError:
+        with pytest.raises(UrlError):
+            normalise_url(text)
+        return
+    assert normalise_url(text) == slow
+    assert normalise_url(slow.url) == slow

@@ -82,14 +82,15 @@ class Segment:
         """Regular expressions per category, as written in the source."""
         return dict(self.manifest.get("expressions", {}))
 
-    def domain_categories(self, domain: str) -> tuple[str, ...]:
-        """Categories listing exactly ``domain`` (a normalised name)."""
-        index = _find(self.domain_hashes, key_hash(domain))
+    def domain_categories(self, hashed: int) -> tuple[str, ...]:
+        """Categories listing exactly the domain whose :func:`key_hash` is ``hashed``."""
+        index = _find(self.domain_hashes, hashed)
         return self._sets[self.domain_sets[index]] if index >= 0 else ()
 
-    def has_url_host(self, host: str) -> bool:
-        """Whether any URL entry is for ``host`` (so path prefixes are worth checking)."""
-        return _find(self.url_hosts, key_hash(host)) >= 0
+    def has_url_host(self, hashed: int) -> bool:
+        """Whether any URL entry is for the host hashed as ``hashed`` (so path prefixes are
+        worth checking)."""
+        return _find(self.url_hosts, hashed) >= 0
 
     def url_categories(self, key: str) -> tuple[str, ...]:
         """Categories listing exactly the URL key ``host/path``."""

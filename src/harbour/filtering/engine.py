@@ -21,9 +21,12 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from harbour.filtering.compiled import Segment, SegmentBuilder
 from harbour.filtering.decision import ALLOW, BLOCK, Decision, Reason, Who
@@ -41,6 +44,7 @@ from harbour.policy.snapshot import Override, Snapshot, read_snapshot, write_sna
 log = logging.getLogger(__name__)
 
 _RELOAD_INTERVAL = 1.0  # seconds between cheap stat checks
+_CACHE_SIZE = 8192  # decisions kept per process; traffic repeats URLs (pages, assets, polling)
 _SEVERITY = {level: rank for rank, level in enumerate(Level)}
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -97,6 +101,35 @@ class _State:
     allow_lists: frozenset[str] = frozenset()
     block_lists: frozenset[str] = frozenset()
     networks: list[tuple[_Network, str, str | None]] = field(default_factory=list)
+    boundaries: list[float] = field(default_factory=list)
+    cache: dict[tuple[str, str, frozenset[str]], tuple[float, float, Decision]] = field(
+        default_factory=dict
+    )
+
+    def cached(
+        self, key: tuple[str, str, frozenset[str]], moment: datetime, decide: Callable[[], Decision]
+    ) -> Decision:
+        """A decision from the cache while still valid at ``moment``, else ``decide()``.
+
+        A decision depends on the groups, the URL and the time only through minute-aligned
+        windows and override periods, so it holds until the next minute or override boundary.
+        """
+        stamp = moment.timestamp()
+        hit = self.cache.get(key)
+        if hit is not None and hit[0] <= stamp < hit[1]:
+            return hit[2]
+        decision = decide()
+        start = stamp - stamp % 60
+        end = start + 60
+        index = bisect_right(self.boundaries, stamp)
+        if index:
+            start = max(start, self.boundaries[index - 1])
+        if index < len(self.boundaries):
+            end = min(end, self.boundaries[index])
+        if len(self.cache) >= _CACHE_SIZE:
+            self.cache.clear()
+        self.cache[key] = (start, end, decision)
+        return decision
 
     @classmethod
     def build(cls, snapshot: Snapshot, segments: list[Segment], generation: str | None) -> _State:
@@ -118,6 +151,13 @@ class _State:
         )
         rows = [(d.cidr, d.group, d.name) for d in snapshot.devices if d.cidr and not d.ip]
         rows += [(n.cidr, n.group, None) for n in policy.filtering.networks]
+        state.boundaries = sorted(
+            {
+                datetime.fromisoformat(t).timestamp()
+                for o in snapshot.overrides
+                for t in (o.starts, o.expires)
+            }
+        )
         state.networks = sorted(
             ((ipaddress.ip_network(c, strict=False), g, dev) for c, g, dev in rows),
             key=lambda row: -row[0].prefixlen,
@@ -224,34 +264,18 @@ class FilterEngine:
         """Decide a request for ``url`` (any spelling) by ``who`` at ``when`` (default now;
         a naive time is in the school's timezone). Never raises for a bad URL: it is blocked
         with ``error`` set."""
-        state = self._state
-        moment = self._moment(when)
-        try:
-            normal = normalise_url(url)
-        except UrlError as exc:
-            return _error(url, str(exc), state.policy.version)
-        decision = _judge(state, who, normal.url, normal.host, state.matcher.match(normal), moment)
-        mode = _safe_mode(state, who)
-        return replace(
-            decision,
-            search_terms=tuple(search_terms(normal)),
-            safe_search=safe_host(normal.host, mode) if not decision.blocked else None,
-            safe_search_url=safe_url(normal, mode) if not decision.blocked else None,
+        state, moment = self._state, self._moment(when)
+        return state.cached(
+            ("url", url, who.groups), moment, lambda: _decide_url(state, who, url, moment)
         )
 
     def decide_host(self, who: Who, host: str, when: datetime | None = None) -> Decision:
         """Decide a DNS query for ``host``: whole-domain entries only (a resolver never sees
         paths, so page-level URL entries cannot apply)."""
-        state = self._state
-        moment = self._moment(when)
-        try:
-            name = normalise_host(host)
-        except UrlError as exc:
-            return _error(host, str(exc), state.policy.version)
-        decision = _judge(state, who, name, name, state.matcher.match_host(name), moment)
-        if decision.blocked:
-            return decision
-        return replace(decision, safe_search=safe_host(name, _safe_mode(state, who)))
+        state, moment = self._state, self._moment(when)
+        return state.cached(
+            ("host", host, who.groups), moment, lambda: _decide_host(state, who, host, moment)
+        )
 
     # -- reloading -------------------------------------------------------------------------
 
@@ -299,6 +323,31 @@ class _SnapshotSource:
         if self.from_policy_file:
             return Snapshot(policy_text=self.path.read_text(encoding="utf-8"))
         return read_snapshot(self.path)
+
+
+def _decide_url(state: _State, who: Who, url: str, moment: datetime) -> Decision:
+    try:
+        normal = normalise_url(url)
+    except UrlError as exc:
+        return _error(url, str(exc), state.policy.version)
+    verdict = _judge(state, who, normal.host, state.matcher.match(normal), moment)
+    mode = _safe_mode(state, who) if verdict.action == ALLOW else None
+    return verdict.decision(
+        normal.url,
+        search_terms=tuple(search_terms(normal)),
+        safe_search=safe_host(normal.host, mode),
+        safe_search_url=safe_url(normal, mode),
+    )
+
+
+def _decide_host(state: _State, who: Who, host: str, moment: datetime) -> Decision:
+    try:
+        name = normalise_host(host)
+    except UrlError as exc:
+        return _error(host, str(exc), state.policy.version)
+    verdict = _judge(state, who, name, state.matcher.match_host(name), moment)
+    mode = _safe_mode(state, who) if verdict.action == ALLOW else None
+    return verdict.decision(name, safe_search=safe_host(name, mode))
 
 
 def _open_segments(store: ListStore) -> list[Segment]:
@@ -350,86 +399,89 @@ def _override_for(
     return None
 
 
-def _judge(
-    state: _State, who: Who, url: str, host: str, matches: list[Match], moment: datetime
-) -> Decision:
+@dataclass
+class _Verdict:
+    """The outcome of the decision order, before the request-specific extras are added."""
+
+    host: str
+    matches: list[Match]
+    version: str
+    action: str = ALLOW
+    reason: str = "Not in any category the policy restricts."
+    reason_code: Reason = Reason.DEFAULT
+    activity: str | None = None
+    level: str | None = None
+    rule: str | None = None
+
+    def decision(self, url: str, **extras: Any) -> Decision:
+        return Decision(
+            url=url,
+            host=self.host,
+            action=self.action,
+            reason=self.reason,
+            reason_code=self.reason_code,
+            policy_version=self.version,
+            categories=_unique(self.matches),
+            matches=tuple(self.matches),
+            activity=self.activity,
+            level=self.level,
+            rule=self.rule,
+            **extras,
+        )
+
+
+def _judge(state: _State, who: Who, host: str, matches: list[Match], moment: datetime) -> _Verdict:
+    """Apply the decision order (see the module docstring) to the matches of one request."""
     policy = state.policy
+    verdict = _Verdict(host, matches, policy.version)
     categories = _unique(matches)
-    base = Decision(
-        url=url,
-        host=host,
-        action=ALLOW,
-        reason="",
-        reason_code=Reason.DEFAULT,
-        policy_version=policy.version,
-        categories=categories,
-        matches=tuple(matches),
-    )
     locked = [m.category for m in matches if m.locked or m.category in state.locked]
     if locked:
-        activity = next(iter(state.by_category.get(locked[0], [])), None)
-        return replace(
-            base,
-            action=BLOCK,
-            reason_code=Reason.LOCKED,
-            activity=activity,
-            level=Level.UNACCEPTABLE_ILLEGAL.value,
-            rule=f"locked.{locked[0]}",
-            reason="This is on a list of illegal content. It is always blocked and cannot be unblocked.",
+        verdict.action, verdict.reason_code = BLOCK, Reason.LOCKED
+        verdict.activity = next(iter(state.by_category.get(locked[0], [])), None)
+        verdict.level, verdict.rule = Level.UNACCEPTABLE_ILLEGAL.value, f"locked.{locked[0]}"
+        verdict.reason = (
+            "This is on a list of illegal content. It is always blocked and cannot be unblocked."
         )
+        return verdict
     override = _override_for(state.snapshot.overrides, who, host, categories, moment)
     if override is not None:
-        return replace(
-            base,
-            reason_code=Reason.OVERRIDE,
-            rule=f"override:{override.id}",
-            reason=f"Unblocked for your group until {override.expires}"
-            + (f": {override.reason}" if override.reason else "."),
-        )
+        verdict.reason_code, verdict.rule = Reason.OVERRIDE, f"override:{override.id}"
+        why = f": {override.reason}" if override.reason else "."
+        verdict.reason = f"Unblocked for your group until {override.expires}{why}"
+        return verdict
     allowed_by = [c for c in categories if c in state.allow_lists]
     if allowed_by:
-        title = policy.local_lists[allowed_by[0]].title or allowed_by[0]
-        return replace(
-            base,
-            reason_code=Reason.ALLOWLIST,
-            rule=f"local_lists.{allowed_by[0]}",
-            reason=f"Allowed by the school: {title}.",
+        verdict.reason_code, verdict.rule = Reason.ALLOWLIST, f"local_lists.{allowed_by[0]}"
+        verdict.reason = (
+            f"Allowed by the school: {policy.local_lists[allowed_by[0]].title or allowed_by[0]}."
         )
-    verdicts: list[tuple[str, Verdict]] = []
+        return verdict
+    judged: dict[str, Verdict] = {}
     for category in categories:
-        for name in state.by_category.get(category, []):
-            if all(name != seen for seen, _ in verdicts):
-                verdicts.append(
-                    (name, judge_activity(policy, policy.activities[name], who.groups, moment))
-                )
-    blocking = [(n, v) for n, v in verdicts if not v.allowed]
-    if blocking or verdicts:
-        name, verdict = (
-            max(blocking, key=lambda nv: _SEVERITY[nv[1].level]) if blocking else verdicts[0]
+        for name in state.by_category.get(category, ()):
+            if name not in judged:
+                judged[name] = judge_activity(policy, policy.activities[name], who.groups, moment)
+    if judged:
+        blocking = [(n, v) for n, v in judged.items() if not v.allowed]
+        name, row = (
+            max(blocking, key=lambda nv: _SEVERITY[nv[1].level])
+            if blocking
+            else next(iter(judged.items()))
         )
-        title = policy.activities[name].title or name
         words = (
-            LEVEL_TITLES[verdict.level]
-            if verdict.reason in ("acceptable", "unacceptable")
-            else verdict.reason
+            LEVEL_TITLES[row.level] if row.reason in ("acceptable", "unacceptable") else row.reason
         )
-        return replace(
-            base,
-            action=BLOCK if blocking else ALLOW,
-            reason_code=Reason.POLICY,
-            activity=name,
-            level=verdict.level.value,
-            rule=f"activities.{name}:{verdict.selector}",
-            reason=f"{title}: {words[0].lower() + words[1:]}.",
-        )
+        verdict.action = BLOCK if blocking else ALLOW
+        verdict.reason_code, verdict.activity, verdict.level = Reason.POLICY, name, row.level.value
+        verdict.rule = f"activities.{name}:{row.selector}"
+        verdict.reason = f"{policy.activities[name].title or name}: {words[0].lower() + words[1:]}."
+        return verdict
     blocked_by = [c for c in categories if c in state.block_lists]
     if blocked_by:
-        title = policy.local_lists[blocked_by[0]].title or blocked_by[0]
-        return replace(
-            base,
-            action=BLOCK,
-            reason_code=Reason.BLOCKLIST,
-            rule=f"local_lists.{blocked_by[0]}",
-            reason=f"Blocked by the school: {title}.",
+        verdict.action, verdict.reason_code = BLOCK, Reason.BLOCKLIST
+        verdict.rule = f"local_lists.{blocked_by[0]}"
+        verdict.reason = (
+            f"Blocked by the school: {policy.local_lists[blocked_by[0]].title or blocked_by[0]}."
         )
-    return replace(base, reason="Not in any category the policy restricts.")
+    return verdict

@@ -13,15 +13,15 @@ Three kinds of entry, all reported with the entry that matched:
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from harbour.filtering.compiled import Segment
+from harbour.filtering.compiled import Segment, key_hash
 from harbour.filtering.urlnorm import NormalURL
 
 _MAX_PATH_SEGMENTS = 12
+_HOST_CACHE_SIZE = 4096  # hosts repeat a lot; a small cache saves most of the hashing
 
 
 @dataclass(frozen=True)
@@ -35,12 +35,13 @@ class Match:
 
 
 def host_suffixes(host: str) -> list[str]:
-    """The host and each parent domain, most specific first (an IP literal: itself only)."""
-    try:
-        ipaddress.ip_address(host)
+    """The host and each parent domain, most specific first (an IP literal: itself only).
+
+    Hosts are normalised, so an IP literal is IPv6 (has ':') or dotted decimal (ends in a digit;
+    a top-level domain never does).
+    """
+    if ":" in host or host[-1:].isdigit():
         return [host]
-    except ValueError:
-        pass
     labels = host.split(".")
     return [".".join(labels[i:]) for i in range(len(labels))]
 
@@ -94,6 +95,7 @@ class Matcher:
             for category, patterns in segment.expressions.items()
             if patterns
         ]
+        self._cache: dict[str, tuple[tuple[Match, ...], tuple[str, ...]]] = {}
 
     @cached_property
     def locked_categories(self) -> frozenset[str]:
@@ -107,30 +109,41 @@ class Matcher:
 
     def match_host(self, host: str) -> list[Match]:
         """Domain entries matching ``host`` (a normalised host): the DNS path."""
-        found = []
+        return list(self._host(host)[0])
+
+    def _host(self, host: str) -> tuple[tuple[Match, ...], tuple[str, ...]]:
+        """Domain matches of ``host`` and its suffixes that have URL entries (cached)."""
+        cached = self._cache.get(host)
+        if cached is not None:
+            return cached
+        found: list[Match] = []
+        url_hosts: list[str] = []
         for suffix in host_suffixes(host):
+            hashed = key_hash(suffix)
             for segment in self.segments:
-                found.extend(
-                    Match(c, suffix, "domain", segment.locked)
-                    for c in segment.domain_categories(suffix)
-                )
-        return found
+                for category in segment.domain_categories(hashed):
+                    found.append(Match(category, suffix, "domain", segment.locked))
+                if segment.has_url_host(hashed) and suffix not in url_hosts:
+                    url_hosts.append(suffix)
+        if len(self._cache) >= _HOST_CACHE_SIZE:
+            self._cache.clear()
+        result = self._cache[host] = (tuple(found), tuple(url_hosts))
+        return result
 
     def match(self, url: NormalURL) -> list[Match]:
         """Every domain, URL and expression entry matching ``url``."""
-        found = self.match_host(url.host)
-        prefixes: list[str] | None = None
-        for suffix in host_suffixes(url.host):
-            for segment in self.segments:
-                if not segment.has_url_host(suffix):
-                    continue
-                if prefixes is None:
-                    prefixes = path_prefixes(url.path, url.query)
+        domains, url_hosts = self._host(url.host)
+        found = list(domains)
+        if url_hosts:
+            prefixes = path_prefixes(url.path, url.query)
+            for suffix in url_hosts:
                 for prefix in prefixes:
                     key = suffix + prefix
-                    found.extend(
-                        Match(c, key, "url", segment.locked) for c in segment.url_categories(key)
-                    )
+                    for segment in self.segments:
+                        found.extend(
+                            Match(c, key, "url", segment.locked)
+                            for c in segment.url_categories(key)
+                        )
         if self._expressions:
             text = url.host_path
             for expressions in self._expressions:

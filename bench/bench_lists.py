@@ -1,0 +1,304 @@
+"""Benchmark: Harbour's compiled lists at full size, side by side with squidGuard.
+
+    .venv/bin/python bench/bench_lists.py            # 5 million domains, everything
+    .venv/bin/python bench/bench_lists.py --domains 500000 --no-squidguard   # quick look
+
+Generates a UT1-format collection whose ``adult`` category has N generated domains (split as
+``domains.0``, ``domains.1``, ... like the real one) plus the real UT1 categories, compiles it,
+and measures:
+
+- compiled load time in a fresh process (targets: <= 5 s);
+- memory of one process holding the lists with the full sample policy (<= 300 MB RSS);
+- eight such processes together, by PSS (<= 1.5x one process);
+- per-decision latency in-process over the full policy (p99 < 1 ms);
+- the same list in squidGuard 1.6 (Debian): database build, start-up to first answer, memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import string
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+REPO = Path(__file__).resolve().parent.parent
+UT1 = REPO.parent / "shared" / "lists" / "ut1"
+POLICY = REPO / "examples" / "policy.toml"
+PARTS = 5
+GROUPS = ["pupils-ks2", "staff", "digital-leaders", "visitors", "pupils-ks1"]
+TLDS = ["com", "net", "org", "fr", "de", "co.uk", "info", "xyz", "ru", "io"]
+
+
+def generated_domains(count: int, seed: int = 5) -> list[str]:
+    """``count`` distinct, realistic-looking domain names."""
+    rng = random.Random(seed)
+    letters = string.ascii_lowercase
+    names = []
+    for index in range(count):
+        stem = "".join(rng.choices(letters, k=rng.randint(5, 12)))
+        names.append(f"{stem}{index:x}.{TLDS[index % len(TLDS)]}")
+    return names
+
+
+def build_source(work: Path, domains: list[str]) -> Path:
+    """A UT1 collection: the real categories, with ``adult`` replaced by the generated list."""
+    source = work / "src"
+    shutil.copytree(UT1, source, symlinks=True)
+    adult = source / "adult"
+    adult.chmod(0o755)
+    for stale in adult.glob("domains*"):
+        stale.unlink()
+    size = -(-len(domains) // PARTS)
+    for part in range(PARTS):
+        chunk = domains[part * size : (part + 1) * size]
+        (adult / f"domains.{part}").write_text("\n".join(chunk) + "\n")
+    return source
+
+
+def smaps(pid: int) -> dict[str, int]:
+    """Rss, Pss, Shared and Private memory of a process, in kB."""
+    values: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        key, _, rest = line.partition(":")
+        values[key] = int(rest.split()[0])
+    return {
+        "rss": values["Rss"],
+        "pss": values["Pss"],
+        "shared": values.get("Shared_Clean", 0) + values.get("Shared_Dirty", 0),
+        "private": values.get("Private_Clean", 0) + values.get("Private_Dirty", 0),
+    }
+
+
+def hold(data: Path) -> None:
+    """Child mode: open the engine, touch every page of the lists, decide, wait for stdin."""
+    started = time.perf_counter()
+    from harbour.filtering import FilterEngine
+
+    imported = time.perf_counter()
+    engine = FilterEngine.open(data)
+    who = engine.who_for_group("pupils-ks2")
+    engine.decide(who, "http://first.example/")
+    opened = time.perf_counter()
+    for segment in engine.matcher.segments:
+        for view in (
+            segment.domain_hashes,
+            segment.domain_sets,
+            segment.url_hashes,
+            segment.url_sets,
+        ):
+            sum(view[i] for i in range(0, len(view), 512))  # one read per 4 KiB page
+    for n in range(2000):
+        engine.decide(who, f"http://site{n}.example/")
+    touched = time.perf_counter()
+    print(
+        json.dumps(
+            {
+                "import_s": imported - started,
+                "open_s": opened - imported,
+                "touch_all_s": touched - opened,
+            }
+        ),
+        flush=True,
+    )
+    sys.stdin.readline()
+
+
+def holders(data: Path, count: int) -> tuple[list[dict[str, float]], list[dict[str, int]]]:
+    """Start ``count`` holder processes; return their timings and memory."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--hold", str(data)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(count)
+    ]
+    try:
+        timings = [json.loads(p.stdout.readline()) for p in procs]  # type: ignore[union-attr]
+        memory = [smaps(p.pid) for p in procs]
+    finally:
+        for p in procs:
+            p.stdin.close()  # type: ignore[union-attr]
+            p.wait()
+    return timings, memory
+
+
+def latency(data: Path, domains: list[str], decisions: int) -> dict[str, float]:
+    """Per-decision latency over a realistic stream (half listed, in varied spellings)."""
+    from harbour.filtering import FilterEngine
+
+    engine = FilterEngine.open(data)
+    rng = random.Random(7)
+    real = [
+        line.strip()
+        for category in ("games", "gambling", "shopping", "audio-video", "social_networks")
+        for line in (UT1 / category / "domains").read_text().splitlines()[:2000]
+    ]
+    forms = [
+        "http://{d}/",
+        "https://www.{d}/index.html?x=1",
+        "HTTP://{D}.:80/a/../b",
+        "http://user@{d}/%70ath/page",
+        "https://{d}/search?q=homework+help",
+    ]
+    zone = ZoneInfo("Europe/London")
+    monday = datetime(2026, 11, 23, 8, 0, tzinfo=zone)
+    whos = [engine.who_for_group(g) for g in GROUPS]
+    stream = []
+    for n in range(decisions):
+        pool = domains if n % 4 == 0 else real if n % 4 == 1 else None
+        domain = rng.choice(pool) if pool else f"unlisted{n}.example.org"
+        url = rng.choice(forms).format(d=domain, D=domain.upper())
+        when = monday + timedelta(minutes=rng.randrange(5 * 24 * 60))
+        stream.append((rng.choice(whos), url, when))
+    for who, url, when in stream[:2000]:  # warm up
+        engine.decide(who, url, when)
+    times = []
+    blocked = 0
+    clock = time.perf_counter_ns
+    for who, url, when in stream:
+        start = clock()
+        decision = engine.decide(who, url, when)
+        times.append(clock() - start)
+        blocked += decision.blocked
+    times.sort()
+    return {
+        "decisions": decisions,
+        "blocked_share": blocked / decisions,
+        "p50_us": times[len(times) // 2] / 1000,
+        "p99_us": times[int(len(times) * 0.99)] / 1000,
+        "max_us": times[-1] / 1000,
+        "mean_us": statistics.fmean(times) / 1000,
+        "per_second": 1e9 / statistics.fmean(times),
+    }
+
+
+def squidguard(work: Path, domains: list[str]) -> dict[str, float] | None:
+    """The same list in squidGuard: ``-C`` database build, start-up to first answer, memory."""
+    binary = shutil.which("squidGuard")
+    if binary is None:
+        return None
+    db = work / "sg" / "db"
+    (db / "adult").mkdir(parents=True)
+    (db / "adult" / "domains").write_text("\n".join(domains) + "\n")
+    conf = work / "sg" / "squidGuard.conf"
+    conf.write_text(
+        f"dbhome {db}\nlogdir {work / 'sg'}\n"
+        "dest adult {\n  domainlist adult/domains\n}\n"
+        "acl {\n  default {\n    pass !adult all\n"
+        "    redirect http://127.0.0.1/blocked\n  }\n}\n"
+    )
+    started = time.perf_counter()
+    subprocess.run([binary, "-c", str(conf), "-C", "all"], check=True, capture_output=True)
+    built = time.perf_counter() - started
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [binary, "-c", str(conf)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdin and proc.stdout
+    proc.stdin.write(f"http://{domains[0]}/ 10.0.0.1/- - GET\n")
+    proc.stdin.flush()
+    answer = proc.stdout.readline()
+    first = time.perf_counter() - started
+    memory = smaps(proc.pid)
+    proc.stdin.close()
+    proc.wait()
+    return {
+        "build_s": built,
+        "first_answer_s": first,
+        "rss_mb": memory["rss"] / 1024,
+        "answer": answer,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--domains", type=int, default=5_000_000)
+    parser.add_argument("--decisions", type=int, default=200_000)
+    parser.add_argument("--children", type=int, default=8)
+    parser.add_argument("--no-squidguard", action="store_true")
+    parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
+    parser.add_argument("--hold", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.hold:
+        hold(args.hold)
+        return 0
+
+    from harbour.filtering import ListStore, compile_policy
+
+    work = Path(args.work or tempfile.mkdtemp(prefix="harbour-bench-lists-"))
+    work.mkdir(parents=True, exist_ok=True)
+    data = work / "data"
+    print(f"work folder: {work}")
+    started = time.perf_counter()
+    domains = generated_domains(args.domains)
+    source = build_source(work, domains)
+    print(f"generated {len(domains):,} domains in {time.perf_counter() - started:.1f} s")
+
+    started = time.perf_counter()
+    ListStore(data / "lists").import_categories(source)
+    compiled = time.perf_counter() - started
+    compile_policy(POLICY, data)
+    on_disk = sum(f.stat().st_size for f in (data / "lists").rglob("*") if f.is_file())
+    print(f"compiled in {compiled:.1f} s; {on_disk / 2**20:.1f} MiB on disk")
+
+    (one_timing,), (one,) = holders(data, 1)
+    load = one_timing["import_s"] + one_timing["open_s"]
+    print(
+        f"load (fresh process, import + open + first decision): {load:.3f} s "
+        f"[import {one_timing['import_s']:.3f} s, open {one_timing['open_s']:.3f} s; "
+        f"touching every list page {one_timing['touch_all_s']:.3f} s]   target <= 5 s"
+    )
+    print(
+        f"one process: RSS {one['rss'] / 1024:.1f} MB (shared {one['shared'] / 1024:.1f}, "
+        f"private {one['private'] / 1024:.1f}), PSS {one['pss'] / 1024:.1f} MB   target <= 300 MB"
+    )
+    _, many = holders(data, args.children)
+    total_pss = sum(m["pss"] for m in many)
+    ratio = total_pss / one["rss"]
+    print(
+        f"{args.children} processes: total PSS {total_pss / 1024:.1f} MB = {ratio:.2f}x one "
+        f"process's RSS; private per process {statistics.fmean(m['private'] for m in many) / 1024:.1f} MB"
+        f"   target <= 1.5x"
+    )
+
+    result = latency(data, domains, args.decisions)
+    print(
+        f"decision latency over {result['decisions']:,} decisions ({result['blocked_share']:.0%} blocked): "
+        f"p50 {result['p50_us']:.1f} us, p99 {result['p99_us']:.1f} us, max {result['max_us']:.0f} us; "
+        f"{result['per_second']:,.0f} decisions/s on one core   target p99 < 1000 us"
+    )
+
+    if not args.no_squidguard:
+        sg = squidguard(work, domains)
+        if sg is None:
+            print("squidGuard not installed: no comparison")
+        else:
+            print(
+                f"squidGuard 1.6, same {len(domains):,}-domain list: database build {sg['build_s']:.1f} s, "
+                f"start-up to first answer {sg['first_answer_s']:.2f} s, RSS {sg['rss_mb']:.1f} MB"
+            )
+            print(
+                f"ratio: Harbour compile {sg['build_s'] / compiled:.2f}x faster than squidGuard -C; "
+                f"Harbour load {sg['first_answer_s'] / load:.2f}x faster than squidGuard start-up; "
+                f"8 Harbour processes {total_pss / 1024:.0f} MB vs 8 squidGuard {8 * sg['rss_mb']:.0f} MB (RSS)"
+            )
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    sys.exit(main())
