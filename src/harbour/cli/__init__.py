@@ -22,6 +22,8 @@ COMMAND_MODULES = [
     "harbour.cli.serve_cmd",
     "harbour.cli.dns_cmd",
     "harbour.cli.alerts_cmd",
+    "harbour.cli.events_cmd",
+    "harbour.cli.worker_cmd",
 ]
 
 

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "harbour.apps.policies",
     "harbour.apps.people",
     "harbour.apps.alerts",
+    "harbour.apps.events",
+    "harbour.apps.webfilter",
 ]
 
 MIDDLEWARE = [
