@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "harbour.cli.filter_cmd",
     "harbour.cli.serve_cmd",
     "harbour.cli.dns_cmd",
+    "harbour.cli.squid_cmd",
     "harbour.cli.alerts_cmd",
     "harbour.cli.events_cmd",
     "harbour.cli.worker_cmd",

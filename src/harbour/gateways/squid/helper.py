@@ -1,0 +1,113 @@
+"""``harbour squid-helper``: Squid's URL rewriter, answering from Harbour's filtering engine.
+
+Squid writes one request per line on the helper's stdin and reads one reply per line from its
+stdout; with ``concurrency=N`` it sends many requests before reading any reply, so the helper
+reads whatever has arrived, answers all of it in one write, and only then waits for more. A
+reply is never held back while the helper waits for input, so Squid never stalls.
+
+Each decision is appended to the decision-event spool (in memory; a background thread writes
+it), and the engine is asked to reload at every batch of input, which it does at most once a
+second, so a new policy, list or approved override applies within a second or two without
+restarting Squid. Many helper children share the compiled lists: they are memory-mapped.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+
+from harbour.gateways.squid.decisions import CachedDecider, connect_url
+from harbour.gateways.squid.events import EncodedSpoolWriter, EventEncoder
+from harbour.gateways.squid.protocol import (
+    HelperRequest,
+    ProtocolError,
+    broken_reply,
+    parse_request,
+    pass_reply,
+    redirect_reply,
+    rewrite_reply,
+)
+
+log = logging.getLogger(__name__)
+
+_READ_SIZE = 1 << 16
+_REDIRECTABLE = frozenset({None, "GET", "HEAD"})  # a redirect would turn a POST into a GET
+
+
+class SquidHelper:
+    """Answers Squid's ``url_rewrite_program`` requests."""
+
+    def __init__(
+        self,
+        decider: CachedDecider,
+        spool: EncodedSpoolWriter | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.decider = decider
+        self.spool = spool
+        self.clock = clock
+        self.encoder: EventEncoder = decider.encoder
+        self.block_page = decider.block_page
+
+    def answer(self, line: str) -> str:
+        """The reply line (with its newline) for one request line; never raises."""
+        try:
+            request = parse_request(line)
+        except ProtocolError as exc:
+            return broken_reply(exc.channel, str(exc))
+        try:
+            return self._answer(request, self.clock())
+        except Exception as exc:  # one bad request must not take the helper (and Squid) down
+            log.exception("squid helper could not answer %r", line[:200])
+            return broken_reply(request.channel, f"harbour helper error: {exc}")
+
+    def _answer(self, request: HelperRequest, now: float) -> str:
+        channel, url = request.channel, request.url
+        if request.method == "CONNECT" or "://" not in url:
+            url = connect_url(url)  # HTTPS through the proxy: only the host is known
+        client = self.decider.client(request.client_ip, request.user)
+        verdict = self.decider.decide(client, url, now)
+        decision = verdict.decision
+        if self.spool is not None:
+            logged = decision.url if decision.url else url
+            self.spool.append_line(
+                self.encoder.line(now, logged, decision.search_terms, client.event, verdict.event)
+            )
+        if verdict.details is not None:
+            return redirect_reply(channel, self.block_page.location(url, verdict.details))
+        if decision.safe_search_url:
+            if request.method in _REDIRECTABLE:
+                return redirect_reply(channel, decision.safe_search_url)
+            return rewrite_reply(channel, decision.safe_search_url)
+        return pass_reply(channel)
+
+    def serve(self, infd: int = 0, outfd: int = 1) -> int:
+        """Answer requests from ``infd`` until end of input; return an exit code."""
+        pending = b""
+        while True:
+            chunk = os.read(infd, _READ_SIZE)
+            if not chunk:
+                break
+            pending += chunk
+            complete, newline, pending = pending.rpartition(b"\n")
+            if newline:
+                self._batch(complete, outfd)
+        if pending.strip():
+            self._batch(pending, outfd)
+        return 0
+
+    def _batch(self, data: bytes, outfd: int) -> None:
+        self.decider.tick(self.clock())
+        lines = data.decode("utf-8", "surrogateescape").split("\n")
+        # Squid never sends a blank line; answering one would put replies out of step.
+        replies = "".join([self.answer(line) for line in lines if line.strip()])
+        _write_all(outfd, replies.encode("utf-8", "surrogateescape"))
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]

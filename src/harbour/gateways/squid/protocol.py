@@ -1,0 +1,81 @@
+"""Squid's helper protocol: request lines in, reply lines out (Squid 4, 5 and 6).
+
+A ``url_rewrite_program`` request is ``[channel-ID SP] URL [SP extras]``; with Squid's default
+``url_rewrite_extras`` the extras are ``client-ip/fqdn user method myip=... myport=...``, the
+user being ``-`` when the proxy does not authenticate. The channel ID is present only when
+``url_rewrite_children ... concurrency=N`` is above zero, and every reply must echo it.
+
+Replies: ``OK status=302 url="..."`` (redirect), ``OK rewrite-url="..."`` (fetch another URL
+instead), ``ERR`` (leave the request alone) and ``BH message="..."`` (the helper could not
+answer; Squid logs the message).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+from urllib.parse import unquote
+
+NO_USER = "-"
+
+
+class HelperRequest(NamedTuple):
+    """One request line, split into the fields Harbour uses."""
+
+    channel: str | None  # echoed back in the reply; None without concurrency
+    url: str
+    client_ip: str | None
+    user: str | None  # proxy authentication or ident; None when Squid sends "-"
+    method: str | None
+
+
+class ProtocolError(ValueError):
+    """A request line that cannot be answered (the reply is ``BH``)."""
+
+    def __init__(self, message: str, channel: str | None) -> None:
+        super().__init__(message)
+        self.channel = channel
+
+
+def parse_request(line: str) -> HelperRequest:
+    """Split one request line (without its newline). Raises :class:`ProtocolError`."""
+    fields = line.split()
+    channel = fields[0] if fields and fields[0].isdigit() else None
+    if channel is not None:
+        del fields[0]
+    if not fields:
+        raise ProtocolError("empty request: no URL", channel)
+    ip = fields[1].split("/", 1)[0] if len(fields) > 1 and fields[1] != NO_USER else None
+    user = fields[2] if len(fields) > 2 and fields[2] != NO_USER else None
+    if user is not None and "%" in user:
+        user = unquote(user)  # Squid URL-escapes user names in helper extras
+    method = fields[3] if len(fields) > 3 else None
+    return HelperRequest(channel, fields[0], ip, user, method)
+
+
+def _quoted(value: str) -> str:
+    """A kv-pair value in Squid's quoted-string form."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _with_channel(channel: str | None, reply: str) -> str:
+    return f"{channel} {reply}\n" if channel is not None else reply + "\n"
+
+
+def redirect_reply(channel: str | None, location: str, status: int = 302) -> str:
+    """Send the client to ``location`` instead (the block page, or a safe-search URL)."""
+    return _with_channel(channel, f"OK status={status} url={_quoted(location)}")
+
+
+def rewrite_reply(channel: str | None, url: str) -> str:
+    """Fetch ``url`` in place of the requested one, without telling the client."""
+    return _with_channel(channel, f"OK rewrite-url={_quoted(url)}")
+
+
+def pass_reply(channel: str | None) -> str:
+    """Leave the request as it is."""
+    return _with_channel(channel, "ERR")
+
+
+def broken_reply(channel: str | None, message: str) -> str:
+    """The helper could not answer this line; Squid logs ``message``."""
+    return _with_channel(channel, f"BH message={_quoted(' '.join(message.split()))}")

@@ -1,0 +1,152 @@
+"""The helper's answers: protocol, who is filtered how, safe search, cache correctness."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from harbour.filtering import FilterEngine
+from harbour.gateways.squid import BlockPage, CachedDecider, SquidHelper
+from tests.gateways.squid.conftest import (
+    BYPASS_PATH,
+    GAMBLING,
+    LEADER,
+    MIXED_HOST,
+    MIXED_PAGE,
+    PUPIL_IP,
+    STAFF_IP,
+    VIDEO,
+)
+
+BLOCK = "http://block.test/blocked"
+
+
+@pytest.fixture
+def helper(school: Path) -> SquidHelper:
+    engine = FilterEngine.open(school)
+    return SquidHelper(CachedDecider(engine, school / "policy.json", block_page=BlockPage(BLOCK)))
+
+
+def ask(helper: SquidHelper, url: str, ip: str = PUPIL_IP, user: str = "-", channel="7") -> str:
+    prefix = f"{channel} " if channel is not None else ""
+    return helper.answer(f"{prefix}{url} {ip}/- {user} GET myip=127.0.0.1 myport=3128")
+
+
+def block_query(reply: str) -> dict[str, list[str]]:
+    assert ' OK status=302 url="' in f" {reply}", reply
+    return parse_qs(urlsplit(reply.split('url="', 1)[1].rstrip('"\n')).query)
+
+
+def test_reply_echoes_the_channel_id_squid_sent(helper: SquidHelper) -> None:
+    assert ask(helper, "http://unlisted.example/", channel="12") == "12 ERR\n"
+
+
+def test_without_concurrency_replies_carry_no_channel_id(helper: SquidHelper) -> None:
+    assert ask(helper, "http://unlisted.example/", channel=None) == "ERR\n"
+
+
+def test_pupil_is_redirected_to_the_block_page_with_reason_category_and_rule(
+    helper: SquidHelper,
+) -> None:
+    reply = ask(helper, f"http://www.{GAMBLING}/poker?table=3")
+    assert reply.startswith(f'7 OK status=302 url="{BLOCK}?')
+    query = block_query(reply)
+    assert query["url"] == [f"http://www.{GAMBLING}/poker?table=3"]
+    assert (query["category"], query["rule"]) == (["gambling"], ["activities.gambling:all"])
+    assert query["reason"] == ["Online gambling: unacceptable."]
+
+
+def test_proxy_user_name_decides_by_that_users_groups(helper: SquidHelper) -> None:
+    assert "status=302" in ask(helper, f"http://{VIDEO}/watch")  # a pupil by address
+    assert ask(helper, f"http://{VIDEO}/watch", user=LEADER) == "7 ERR\n"
+
+
+def test_url_escaped_user_names_are_unescaped(helper: SquidHelper) -> None:
+    assert ask(helper, f"http://{VIDEO}/watch", user="dl%2Epupil") == "7 ERR\n"
+
+
+def test_safe_search_is_forced_for_pupils_and_not_for_staff(helper: SquidHelper) -> None:
+    reply = ask(helper, "http://www.google.com/search?q=volcanoes")
+    assert reply == '7 OK status=302 url="http://www.google.com/search?q=volcanoes&safe=active"\n'
+    assert ask(helper, "http://www.bing.com/search?q=volcanoes").endswith('&adlt=strict"\n')
+    assert ask(helper, "http://duckduckgo.com/?q=volcanoes").endswith('&kp=1"\n')
+    assert ask(helper, "http://www.google.com/search?q=volcanoes", ip=STAFF_IP) == "7 ERR\n"
+
+
+def test_safe_search_on_a_post_rewrites_instead_of_redirecting(helper: SquidHelper) -> None:
+    reply = helper.answer("3 http://www.bing.com/search?q=x 10.10.1.5/- - POST")
+    assert reply == '3 OK rewrite-url="http://www.bing.com/search?q=x&adlt=strict"\n'
+
+
+def test_https_connect_is_decided_on_the_host(helper: SquidHelper) -> None:
+    reply = helper.answer(f"4 {GAMBLING}:443 {PUPIL_IP}/- - CONNECT myip=127.0.0.1 myport=3128")
+    assert block_query(reply)["url"] == [f"https://{GAMBLING}/"]
+    assert helper.answer(f"5 unlisted.example:443 {PUPIL_IP}/- - CONNECT") == "5 ERR\n"
+
+
+def test_a_page_entry_blocks_its_page_after_the_host_was_allowed(helper: SquidHelper) -> None:
+    assert ask(helper, f"http://{MIXED_HOST}/weather") == "7 ERR\n"
+    assert ask(helper, f"http://{MIXED_HOST}/sport") == "7 ERR\n"
+    assert "status=302" in ask(helper, f"http://{MIXED_HOST}{MIXED_PAGE}/today")
+
+
+def test_an_expression_blocks_its_url_after_the_host_was_allowed(helper: SquidHelper) -> None:
+    assert ask(helper, "http://tools.example/start") == "7 ERR\n"
+    assert ask(helper, "http://tools.example/other") == "7 ERR\n"
+    assert helper.decider.hits >= 1  # the host's decision came from the cache
+    assert "status=302" in ask(helper, f"http://tools.example{BYPASS_PATH}http://x/")
+
+
+def test_other_spellings_of_a_blocked_host_are_blocked_after_caching(helper: SquidHelper) -> None:
+    assert "status=302" in ask(helper, f"http://{GAMBLING}/")
+    for spelling in (
+        f"HTTP://{GAMBLING.upper()}/",
+        f"http://{GAMBLING}.:80/a/../",
+        f"http://u@{GAMBLING}/",
+    ):
+        assert "status=302" in ask(helper, spelling), spelling
+
+
+def test_malformed_lines_get_bh_or_the_block_page_and_the_helper_keeps_answering(
+    helper: SquidHelper,
+) -> None:
+    assert ask(helper, "http://[::1").startswith("7 OK status=302 url=")
+    assert helper.answer("9") == '9 BH message="empty request: no URL"\n'
+    assert helper.answer("9 http://unlisted.example/ not-an-ip/- - GET") == "9 ERR\n"
+    assert ask(helper, "http://" + "a" * 5000 + ".example/").startswith("7 OK status=302")
+
+
+def test_the_helper_process_answers_every_line_and_survives_bad_bytes(school: Path) -> None:
+    lines = [
+        b"0 http://unlisted.example/ 10.10.1.5/- - GET",
+        b"1 \xff\xfe\x00garbage",
+        b"2",
+        b"",
+        b"3 http://casino-royale.example/ 10.10.1.5/- - GET",
+    ]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "harbour",
+            "--data",
+            str(school),
+            "squid-helper",
+            "--block-url",
+            BLOCK,
+        ],
+        input=b"\n".join(lines) + b"\n",
+        capture_output=True,
+        timeout=30,
+    )
+    replies = result.stdout.decode().splitlines()
+    assert result.returncode == 0, result.stderr
+    assert [r.split()[0] for r in replies] == ["0", "1", "2", "3"]
+    assert replies[0] == "0 ERR" and replies[2].startswith("2 BH")
+    assert replies[3].startswith(f'3 OK status=302 url="{BLOCK}?')
+    spooled = list((school / "spool").glob("*.jsonl"))
+    assert sum(len(p.read_text().splitlines()) for p in spooled) == 3  # lines 0, 1 and 3
