@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "harbour.cli.alerts_cmd",
     "harbour.cli.events_cmd",
     "harbour.cli.worker_cmd",
+    "harbour.cli.registers_cmd",
 ]
 
 

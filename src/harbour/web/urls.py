@@ -7,5 +7,7 @@ urlpatterns = [
     path("policy/", include("harbour.apps.policies.urls")),
     path("people/", include("harbour.apps.people.urls")),
     path("audit/", include("harbour.apps.audit.urls")),
+    path("registers/", include("harbour.apps.registers.urls")),
+    path("api/registers/", include("harbour.apps.registers.api")),
     path("", include("harbour.apps.alerts.urls")),
 ]

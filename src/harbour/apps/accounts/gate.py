@@ -31,6 +31,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "safeguarding.view_all": SAFEGUARDING_ROLES,
     "reports.weekly": frozenset({"dsl", "deputy-dsl", "headteacher"}),
     "reports.governors": frozenset({"dsl", "deputy-dsl", "headteacher", "governor"}),
+    "registers.self": frozenset({"dsl", "deputy-dsl", "headteacher", "it-technician", "staff", "governor"}),
+    "registers.aup": frozenset({"dsl", "deputy-dsl", "headteacher", "it-technician"}),
+    "registers.training": frozenset({"dsl", "deputy-dsl", "headteacher"}),
+    "registers.consent": frozenset({"dsl", "deputy-dsl", "headteacher"}),
+    "registers.publish_check": frozenset({"dsl", "deputy-dsl", "headteacher", "it-technician", "staff"}),
+    "registers.devices": frozenset({"dsl", "deputy-dsl", "it-technician"}),
+    "registers.reviews": frozenset({"dsl", "deputy-dsl", "headteacher", "it-technician"}),
+    "registers.reviews_view": frozenset({"dsl", "deputy-dsl", "headteacher", "it-technician", "governor"}),
 }
 
 

@@ -1,0 +1,1 @@
+"""Compliance registers: acceptable use, training, consent, devices, reviews, risk assessments."""

@@ -1,0 +1,33 @@
+"""Saving a register record and its audit entry together."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+
+from harbour.apps.audit.chain import actor_name, record, snapshot
+
+M = TypeVar("M", bound=models.Model)
+
+
+def save_audited(
+    instance: M | None, new: type[M], values: dict[str, Any], actor: Any, label: str, creator: str
+) -> M:
+    """Create (``new(creator=actor)``) or update ``instance`` with ``values``; audit the change
+    with before and after pictures, in one transaction. ``label(instance)`` names it."""
+    with transaction.atomic():
+        before = snapshot(instance) if instance is not None else None
+        target = instance if instance is not None else new(**{creator: actor_name(actor)[:150]})
+        for name, value in values.items():
+            setattr(target, name, value)
+        target.save()
+        record(
+            actor,
+            "update" if before else "create",
+            target,
+            summary=f"{label}: {target}",
+            before=before,
+            after=snapshot(target),
+        )
+    return target

@@ -1,0 +1,1 @@
+"""Pages for the registers, one module per register."""
