@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "harbour.apps.accounts",
     "harbour.apps.policies",
     "harbour.apps.people",
+    "harbour.apps.records",
     "harbour.apps.registers",
     "harbour.apps.alerts",
     "harbour.apps.events",
