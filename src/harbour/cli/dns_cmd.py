@@ -60,7 +60,7 @@ def _run(args: argparse.Namespace) -> int:
     from harbour.gateways.dns.decider import EngineDecider
     from harbour.gateways.dns.resolver import Settings
     from harbour.gateways.dns.server import DnsServer
-    from harbour.gateways.dns.spool import spool_writer
+    from harbour.gateways.dns.spool import open_spool
     from harbour.gateways.dns.upstream import parse_endpoint
     from harbour.policy import PolicyError
 
@@ -89,7 +89,7 @@ def _run(args: argparse.Namespace) -> int:
         return DnsServer(
             EngineDecider.open(root, policy),
             upstreams,
-            spool_writer(root),
+            open_spool(root),
             settings,
             attempt_timeout=min(0.6, args.timeout),
             deadline=args.timeout,

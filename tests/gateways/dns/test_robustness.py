@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 
 from harbour.gateways.dns import wire
 from harbour.gateways.dns.decider import EngineDecider
-from harbour.gateways.dns.events import EventSink
+from harbour.gateways.dns.events import EventLog
 from harbour.gateways.dns.localzone import LocalZone
 from harbour.gateways.dns.resolver import Resolver
+from harbour.gateways.dns.spool import MemorySpool
 from harbour.gateways.dns.upstream import Forwarder
 from harbour.policy.snapshot import DeviceEntry, read_snapshot, write_snapshot
 from tests.gateways.dns.conftest import BLOCK_V4, PUPIL, RECORDS, STAFF, ask, start
@@ -87,7 +88,7 @@ def in_process(
     loop = asyncio.new_event_loop()
     forwarder = Forwarder([("127.0.0.1", upstream.port)], attempt_timeout=0.3, deadline=0.6)
     loop.run_until_complete(forwarder.start())
-    resolver = Resolver(EngineDecider.open(dns_data), forwarder, EventSink(lambda events: None))
+    resolver = Resolver(EngineDecider.open(dns_data), forwarder, EventLog(MemorySpool().append))
     yield loop, resolver
     forwarder.close()
     loop.close()

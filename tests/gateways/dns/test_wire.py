@@ -7,7 +7,7 @@ import dns.rrset
 import pytest
 
 from harbour.gateways.dns import wire
-from harbour.gateways.dns.decider import Client, DnsVerdict
+from harbour.gateways.dns.decider import Client
 from harbour.gateways.dns.resolver import Prepared
 
 
@@ -79,9 +79,9 @@ def test_prepared_reply_ages_its_ttls_and_never_goes_below_zero():
     parsed = wire.parse_query(packet)
     records = wire.upstream_records(parsed, upstream_reply(packet))
     reply = wire.build_reply(parsed, records, records.ttls)
-    verdict = DnsVerdict("allow", "forward", "not listed", "default")
     client = Client(("staff",), ("staff",))
-    prepared = Prepared(reply, records, records.ttls, 1000.0, 2000.0, client, parsed, "x", verdict)
+    size = len(parsed.question)
+    prepared = Prepared(reply, records, records.ttls, 1000.0, 2000.0, client, size, "")
     prepared.refresh(1090.5)
     aged = dns.message.from_wire(packet[:2] + bytes(prepared.body))
     assert [rrset.ttl for rrset in aged.answer] == [210, 110]

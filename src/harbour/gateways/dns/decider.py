@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
+
+from harbour.gateways.dns.edges import Edges
+from harbour.policy.snapshot import read_snapshot
 
 Response = Literal["forward", "blockpage", "nxdomain", "safesearch", "servfail"]
 
@@ -62,6 +65,10 @@ class Decider(Protocol):
         """Decide a query for ``host`` (lower case, no trailing dot) at ``when`` (aware)."""
         ...
 
+    def stable_until(self, stamp: float) -> float:
+        """Until when (epoch seconds) decisions made at ``stamp`` hold, the policy unchanged."""
+        ...
+
     def maybe_reload(self) -> bool:
         """Pick up a new policy snapshot or lists if they changed; True if it did."""
         ...
@@ -78,8 +85,10 @@ def canary_verdict(host: str) -> DnsVerdict | None:
 class EngineDecider:
     """:class:`Decider` over the filtering engine (same snapshot, lists and reloads)."""
 
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: Any, snapshot_path: Path | None = None) -> None:
         self.engine = engine
+        self.snapshot_path = snapshot_path
+        self._edges = self._read_edges()
 
     @classmethod
     def open(cls, data_dir: Path, policy_path: Path | None = None) -> EngineDecider:
@@ -88,7 +97,18 @@ class EngineDecider:
 
         if policy_path is not None:
             return cls(FilterEngine.from_policy(policy_path, data_dir))
-        return cls(FilterEngine.open(data_dir))
+        return cls(FilterEngine.open(data_dir), Path(data_dir) / "policy.json")
+
+    def _read_edges(self) -> Edges:
+        if self.snapshot_path is None:
+            return Edges(self.engine.policy, None, datetime.now(UTC))
+        try:
+            snapshot = read_snapshot(self.snapshot_path)
+        except (OSError, ValueError, KeyError):
+            edges = Edges(self.engine.policy, None, datetime.now(UTC))
+            edges.minutely = True  # overrides unknown: check decisions every minute
+            return edges
+        return Edges(self.engine.policy, snapshot, datetime.now(UTC))
 
     def block_response(self) -> Response:
         """How the policy wants blocked names answered: block page address or NXDOMAIN."""
@@ -126,6 +146,13 @@ class EngineDecider:
             safe_search=d.safe_search if response == "safesearch" else None,
         )
 
+    def stable_until(self, stamp: float) -> float:
+        """The next window, override or device-expiry edge after ``stamp``."""
+        return self._edges.next_after(stamp)
+
     def maybe_reload(self) -> bool:
-        """Delegate to the engine's cheap change check."""
-        return bool(self.engine.maybe_reload())
+        """Delegate to the engine's cheap change check; recompute the edges after a reload."""
+        if not self.engine.maybe_reload():
+            return False
+        self._edges = self._read_edges()
+        return True

@@ -1,40 +1,31 @@
-"""Decision events from the resolver, written to the spool off the reply path.
+"""Decision events from the resolver, rendered cheaply for the spool.
 
-Answering a query costs one ``list.append``; a background thread turns the buffered tuples
-into event dictionaries and hands them to the spool in batches. If the spool falls so far
-behind that the buffer is full, events are counted as lost and logged, never silently.
+Everything about a query's decision except its time and client address is rendered to JSON
+once, when the answer is first made, and kept with the cached answer; logging a repeated
+query is then one string format and one ``deque.append``. The spool's own thread writes the
+lines to disk, so the reply never waits for it.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-from collections import deque
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from harbour.gateways.dns.decider import Client, DnsVerdict
 
-log = logging.getLogger(__name__)
-
 QTYPE_NAMES = {1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 15: "MX", 16: "TXT",
                28: "AAAA", 33: "SRV", 64: "SVCB", 65: "HTTPS", 255: "ANY"}  # fmt: skip
 
-Pending = tuple[float, str, Client, str, int, DnsVerdict]
-BatchWriter = Callable[[list[dict[str, Any]]], None]
 
-
-def event_dict(item: Pending) -> dict[str, Any]:
-    """The spool event for one answered query (the DfE filtering-log fields)."""
-    when, ip, client, host, qtype, verdict = item
+def event_fields(client: Client, host: str, qtype: int, verdict: DnsVerdict) -> dict[str, Any]:
+    """The fields of a DNS decision event other than ``time`` and ``ip`` (DfE log fields)."""
     return {
-        "time": datetime.fromtimestamp(when, UTC).isoformat(),
         "source": "dns",
-        "ip": ip,
         "device": client.device,
         "user": client.user,
-        "group": client.groups[0] if len(client.groups) == 1 else ",".join(client.groups),
+        "group": ",".join(client.groups) or None,
         "host": host,
         "qtype": QTYPE_NAMES.get(qtype, str(qtype)),
         "action": verdict.action,
@@ -50,67 +41,24 @@ def event_dict(item: Pending) -> dict[str, Any]:
     }
 
 
-class EventSink:
-    """Buffer events in memory and write them from a background thread."""
-
-    def __init__(self, writer: BatchWriter, interval: float = 0.25, limit: int = 500_000) -> None:
-        self.writer = writer
-        self.interval = interval
-        self.limit = limit
-        self.pending: deque[Pending] = deque()  # append/popleft are thread-safe
-        self.written = 0
-        self.lost = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="dns-events", daemon=True)
-
-    def start(self) -> None:
-        """Start the writer thread."""
-        self._thread.start()
-
-    def add(self, item: Pending) -> None:
-        """Queue one event (called on the reply path: must stay cheap)."""
-        if len(self.pending) < self.limit:
-            self.pending.append(item)
-        else:
-            self.lost += 1
-
-    def flush(self) -> None:
-        """Write everything queued so far."""
-        pending = self.pending
-        batch = [pending.popleft() for _ in range(len(pending))]
-        if not batch:
-            return
-        try:
-            self.writer([event_dict(item) for item in batch])
-            self.written += len(batch)
-        except Exception:  # the spool failing must not stop the resolver
-            self.lost += len(batch)
-            log.exception("could not write %d DNS decision events to the spool", len(batch))
-
-    def _run(self) -> None:
-        reported = 0
-        while not self._stop.wait(self.interval):
-            self.flush()
-            if self.lost != reported:
-                log.error("%d DNS decision events lost so far", self.lost)
-                reported = self.lost
-        self.flush()
-
-    def stop(self) -> None:
-        """Write what is left and stop the thread."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=10)
-        else:
-            self.flush()
+def render_fields(client: Client, host: str, qtype: int, verdict: DnsVerdict) -> str:
+    """:func:`event_fields` as JSON object members, ready to splice into an event line."""
+    return json.dumps(event_fields(client, host, qtype, verdict), separators=(",", ":"))[1:-1]
 
 
-def jsonl_writer(path: Any) -> BatchWriter:
-    """A writer appending JSON lines to one file (for when no spool is configured)."""
-    import json
+class EventLog:
+    """Turns (time, client address, rendered fields) into spool lines."""
 
-    def write(events: list[dict[str, Any]]) -> None:
-        with open(path, "a", encoding="utf-8") as out:
-            out.write("".join(json.dumps(e, separators=(",", ":")) + "\n" for e in events))
+    def __init__(self, append: Callable[[str], None]) -> None:
+        self.append = append
+        self._second = -1
+        self._iso = ""
 
-    return write
+    def emit(self, wall: float, ip: str, fields: str) -> None:
+        """Queue one event line (called on the reply path: must stay cheap)."""
+        second = int(wall)
+        if second != self._second:
+            self._second = second
+            self._iso = datetime.fromtimestamp(second, UTC).isoformat()
+        # Client addresses come from the socket layer: digits, dots, colons and hex only.
+        self.append('{"time":"%s","ip":"%s",%s}' % (self._iso, ip, fields))  # noqa: UP031

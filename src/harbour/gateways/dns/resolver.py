@@ -3,8 +3,9 @@
 Three caches keep the common case cheap:
 
 * ``clients``: client address -> :class:`Client` (device register, network ranges);
-* ``verdicts``: (client key, name) -> decision, until the end of the current minute (time
-  windows are whole minutes), or until the engine reloads;
+* ``verdicts``: (client key, name) -> decision, until the next edge at which a decision can
+  change (a policy window, an override or a device registration starting or ending), or until
+  the engine reloads;
 * ``answers``: upstream records per (name, type, class, DO bit), aged and expired by TTL;
 
 and a fourth, ``prepared``, holds finished UDP replies keyed by (client key, query bytes after
@@ -27,7 +28,7 @@ import dns.rdataclass
 
 from harbour.gateways.dns import wire
 from harbour.gateways.dns.decider import Client, Decider, DnsVerdict
-from harbour.gateways.dns.events import EventSink
+from harbour.gateways.dns.events import EventLog, render_fields
 from harbour.gateways.dns.upstream import Forwarder, UpstreamError
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 _ALLOW_ROOT = DnsVerdict("allow", "forward", "the root name is not filtered", "DEFAULT")
 _ENGINE_ERROR = DnsVerdict("block", "servfail", "the filtering engine failed", "ERROR")
 _UNANSWERED = DnsVerdict("allow", "servfail", "no upstream resolver answered", "UPSTREAM")
+_FOREVER = float("inf")
 _pack_ttl = struct.Struct(">I").pack_into
 
 
@@ -53,24 +55,21 @@ class Settings:
 class Prepared:
     """A finished UDP reply (without its ID) that ages its TTLs in place."""
 
-    __slots__ = ("body", "offsets", "ttls", "born", "age", "expires", "client", "host", "qtype",
-                 "verdict")  # fmt: skip
+    __slots__ = ("body", "offsets", "ttls", "born", "age", "expires", "client", "fields")
 
     def __init__(self, reply: bytes, records: wire.Records | None, ttls: tuple[int, ...],
-                 now: float, expires: float, client: Client, query: wire.Query,
-                 host: str, verdict: DnsVerdict) -> None:  # fmt: skip
+                 now: float, expires: float, client: Client, question_size: int,
+                 fields: str) -> None:  # fmt: skip
         self.body = bytearray(reply[2:])
-        shift = 10 + len(query.question)  # header (less the ID) and question precede the data
-        truncated = records is None or len(reply) < 12 + len(query.question) + len(records.data)
+        shift = 10 + question_size  # the header (less the ID) and the question come first
+        truncated = records is None or len(reply) < 12 + question_size + len(records.data)
         self.offsets = () if truncated else tuple(o + shift for o in records.ttl_offsets)
         self.ttls = ttls
         self.born = now
         self.age = 0
         self.expires = expires
         self.client = client
-        self.host = host
-        self.qtype = query.qtype
-        self.verdict = verdict
+        self.fields = fields  # the rendered event fields
 
     def refresh(self, now: float) -> None:
         """Rewrite the TTLs for the time elapsed since the reply was made."""
@@ -81,14 +80,31 @@ class Prepared:
             self.age = age
 
 
+@dataclass(slots=True)
+class Step:
+    """A query decided but waiting for an upstream answer."""
+
+    query: wire.Query
+    data: bytes
+    ip: str
+    udp: bool
+    client: Client
+    verdict: DnsVerdict
+    host: str
+    decided_until: float
+
+
+Timed = tuple[wire.Records, tuple[int, ...], float]  # records, their TTLs now, valid until
+
+
 class Resolver:
     """The policy-aware caching forwarder behind the UDP and TCP listeners."""
 
-    def __init__(self, decider: Decider, forwarder: Forwarder, sink: EventSink,
+    def __init__(self, decider: Decider, forwarder: Forwarder, events: EventLog,
                  settings: Settings | None = None) -> None:  # fmt: skip
         self.decider = decider
         self.forwarder = forwarder
-        self.sink = sink
+        self.events = events
         self.settings = settings or Settings()
         s = self.settings
         self._v4 = ipaddress.IPv4Address(s.block_ipv4).packed if s.block_ipv4 else None
@@ -99,7 +115,6 @@ class Resolver:
         self.prepared: dict[tuple[object, bytes], Prepared] = {}
         self._inflight: dict[tuple[bytes, int, int, bool], asyncio.Future[wire.Records]] = {}
         self.pending = 0
-        self.stats = {"queries": 0, "fast": 0, "servfail": 0, "formerr": 0, "dropped": 0}
 
     # -- the fast path -------------------------------------------------------------------------
 
@@ -113,7 +128,7 @@ class Resolver:
             return None
         if prepared.offsets:
             prepared.refresh(now)
-        self.sink.add((wall, ip, client, prepared.host, prepared.qtype, prepared.verdict))
+        self.events.emit(wall, ip, prepared.fields)
         return data[:2] + prepared.body
 
     def forget_policy(self) -> None:
@@ -126,14 +141,16 @@ class Resolver:
 
     async def answer(self, data: bytes, ip: str, udp: bool) -> bytes | None:
         """Answer one query packet from ``ip``; None when the packet deserves no reply."""
-        self.stats["queries"] += 1
+        step = self.begin(data, ip, udp)
+        return await self.complete(step) if isinstance(step, Step) else step
+
+    def begin(self, data: bytes, ip: str, udp: bool) -> bytes | None | Step:
+        """Answer what needs no upstream now; otherwise return the :class:`Step` to complete."""
         try:
             query = wire.parse_query(data)
         except wire.Ignore:
-            self.stats["dropped"] += 1
             return None
         except wire.FormatError:
-            self.stats["formerr"] += 1
             return wire.error_reply(data, wire.FORMERR)
         refusal = _refusal(query)
         if refusal is not None:
@@ -141,43 +158,49 @@ class Resolver:
         now = time.monotonic()
         client = self._client(ip)
         verdict, host, decided_until = self._verdict(client, query.qname, now)
+        step = Step(query, data, ip, udp, client, verdict, host, decided_until)
         if verdict.response == "servfail":
-            return self._servfail(query, ip, client, host, verdict)
-        if self.pending >= self.settings.max_pending:
-            return self._servfail(query, ip, client, host, _UNANSWERED)
+            return self._servfail(step, verdict)
+        timed = self._records_now(query, verdict, now)
+        if timed is None:
+            if self.pending >= self.settings.max_pending:
+                return self._servfail(step, _UNANSWERED)
+            return step
+        return self._reply(step, timed, now)
+
+    async def complete(self, step: Step) -> bytes:
+        """Finish a query that waits for an upstream."""
         self.pending += 1
         try:
-            records, ttls, expires = await self._records(query, verdict, now)
+            timed = await self._records_later(step.query, step.verdict)
         except UpstreamError as exc:
-            log.warning("SERVFAIL for %s: %s", host, exc)
-            return self._servfail(query, ip, client, host, _UNANSWERED)
+            log.warning("SERVFAIL for %s: %s", step.host, exc)
+            return self._servfail(step, _UNANSWERED)
         finally:
             self.pending -= 1
+        return self._reply(step, timed, time.monotonic())
+
+    def _reply(self, step: Step, timed: Timed, now: float) -> bytes:
+        records, ttls, expires = timed
+        query = step.query
         reply = wire.build_reply(query, records, ttls)
-        if udp:
+        fields = render_fields(step.client, step.host, query.qtype, step.verdict)
+        if step.udp:
             reply = wire.fit_udp(query, reply)
-            expires = min(expires, decided_until)
+            expires = min(expires, step.decided_until)
             if expires > now:
-                self._prepare(
-                    query, data, reply, records, ttls, now, expires, client, host, verdict
+                if len(self.prepared) >= self.settings.max_entries:
+                    _evict_oldest(self.prepared)
+                self.prepared[(step.client.key, step.data[2:])] = Prepared(
+                    reply, records, ttls, now, expires, step.client, len(query.question), fields
                 )
-        self.sink.add((time.time(), ip, client, host, query.qtype, verdict))
+        self.events.emit(time.time(), step.ip, fields)
         return reply
 
-    def _servfail(self, query: wire.Query, ip: str, client: Client, host: str,
-                  verdict: DnsVerdict) -> bytes:  # fmt: skip
-        self.stats["servfail"] += 1
-        self.sink.add((time.time(), ip, client, host, query.qtype, verdict))
-        return wire.question_reply(query, wire.SERVFAIL)
-
-    def _prepare(self, query: wire.Query, data: bytes, reply: bytes, records: wire.Records,
-                 ttls: tuple[int, ...], now: float, expires: float, client: Client, host: str,
-                 verdict: DnsVerdict) -> None:  # fmt: skip
-        if len(self.prepared) >= self.settings.max_entries:
-            _evict_oldest(self.prepared)
-        self.prepared[(client.key, data[2:])] = Prepared(
-            reply, records, ttls, now, expires, client, query, host, verdict
-        )
+    def _servfail(self, step: Step, verdict: DnsVerdict) -> bytes:
+        fields = render_fields(step.client, step.host, step.query.qtype, verdict)
+        self.events.emit(time.time(), step.ip, fields)
+        return wire.question_reply(step.query, wire.SERVFAIL)
 
     def _client(self, ip: str) -> Client:
         client = self.clients.get(ip)
@@ -200,26 +223,36 @@ class Resolver:
                 if host
                 else _ALLOW_ROOT
             )
+            until = now + max(self.decider.stable_until(wall) - wall, 0.0)
         except Exception:
             log.exception("the filtering engine failed on %r", host)
-            verdict = _ENGINE_ERROR
-        until = now + (60.0 - wall % 60.0)  # decisions hold for the rest of the minute
+            verdict, until = _ENGINE_ERROR, now
         if len(self.verdicts) >= self.settings.max_entries:
             _evict_oldest(self.verdicts)
         self.verdicts[key] = result = (verdict, host, until)
         return result
 
-    async def _records(self, query: wire.Query, verdict: DnsVerdict, now: float
-                       ) -> tuple[wire.Records, tuple[int, ...], float]:  # fmt: skip
-        """The records to answer with, their current TTLs, and until when they hold."""
+    # -- records -------------------------------------------------------------------------------
+
+    def _records_now(self, query: wire.Query, verdict: DnsVerdict, now: float) -> Timed | None:
+        """The records to answer with, if no upstream is needed for them."""
         response = verdict.response
         if response == "forward":
-            return await self._upstream(query, query.qname, now)
+            return self._cached(query, query.qname, now)
         if response == "safesearch" and verdict.safe_search:
-            return await self._rewrite(query, verdict.safe_search, now)
+            target = wire.encode_name(verdict.safe_search)
+            timed = self._cached(query, target, now)
+            return self._rewrite(query, target, timed, now) if timed else None
         if response == "nxdomain":
-            return wire.synthetic_records(wire.NXDOMAIN, [], 0), (), float("inf")
-        return self._block_records(query), (), float("inf")
+            return wire.synthetic_records(wire.NXDOMAIN, [], 0), (), _FOREVER
+        return self._block_records(query), (), _FOREVER
+
+    async def _records_later(self, query: wire.Query, verdict: DnsVerdict) -> Timed:
+        if verdict.response == "safesearch" and verdict.safe_search:
+            target = wire.encode_name(verdict.safe_search)
+            timed = await self._upstream(query, target)
+            return self._rewrite(query, target, timed, time.monotonic())
+        return await self._upstream(query, query.qname)
 
     def _block_records(self, query: wire.Query) -> wire.Records:
         ttl = self.settings.block_ttl
@@ -227,19 +260,23 @@ class Resolver:
         answers = [wire.rr(wire.QUESTION_POINTER, query.qtype, ttl, address)] if address else []
         return wire.synthetic_records(wire.NOERROR, answers, ttl)
 
-    async def _upstream(self, query: wire.Query, qname: bytes, now: float
-                        ) -> tuple[wire.Records, tuple[int, ...], float]:  # fmt: skip
+    def _cached(self, query: wire.Query, qname: bytes, now: float) -> Timed | None:
+        cached = self.answers.get((qname, query.qtype, query.qclass, query.do))
+        if cached is None:
+            return None
+        records, stored = cached
+        age = int(now - stored)
+        if age >= records.ttl:
+            return None
+        ttls = tuple(t - age if t > age else 0 for t in records.ttls)
+        return records, ttls, stored + records.ttl
+
+    async def _upstream(self, query: wire.Query, qname: bytes) -> Timed:
+        now = time.monotonic()
+        timed = self._cached(query, qname, now)
+        if timed is not None:
+            return timed  # another query fetched it meanwhile
         key = (qname, query.qtype, query.qclass, query.do)
-        cached = self.answers.get(key)
-        if cached is not None:
-            records, stored = cached
-            age = int(now - stored)
-            if age < records.ttl:
-                return (
-                    records,
-                    tuple(t - age if t > age else 0 for t in records.ttls),
-                    (stored + records.ttl),
-                )
         records = await self._fetch(key, query, qname)
         stored = time.monotonic()
         if records.ttl > 0:
@@ -268,17 +305,15 @@ class Resolver:
         finally:
             del self._inflight[key]
 
-    async def _rewrite(self, query: wire.Query, target: str, now: float
-                       ) -> tuple[wire.Records, tuple[int, ...], float]:  # fmt: skip
+    def _rewrite(self, query: wire.Query, target: bytes, timed: Timed, now: float) -> Timed:
         """Safe search: a CNAME to the enforced host, followed by that host's records."""
-        target_name = wire.encode_name(target)
-        records, ttls, expires = await self._upstream(query, target_name, now)
+        records, ttls, expires = timed
         aged = wire.Records(records.rcode, records.flags, records.counts,
                             wire.aged_data(records, ttls), records.ttl_offsets, ttls,
                             records.ttl)  # fmt: skip
         answers = [wire.rr(wire.QUESTION_POINTER, wire.TYPE_CNAME, self.settings.rewrite_ttl,
-                           target_name)]  # fmt: skip
-        answers += _uncompressed_answers(target_name + query.question[-4:], aged)
+                           target)]  # fmt: skip
+        answers += _uncompressed_answers(target + query.question[-4:], aged)
         rcode = records.rcode if records.rcode == wire.NOERROR else wire.SERVFAIL
         message = wire.as_message(query.question, wire.synthetic_records(rcode, answers, 0))
         built = wire.upstream_records(query, message)

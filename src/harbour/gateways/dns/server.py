@@ -17,11 +17,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from harbour.gateways.dns import wire
 from harbour.gateways.dns.decider import Decider
-from harbour.gateways.dns.events import BatchWriter, EventSink
-from harbour.gateways.dns.resolver import Resolver, Settings
+from harbour.gateways.dns.events import EventLog
+from harbour.gateways.dns.resolver import Resolver, Settings, Step
 from harbour.gateways.dns.upstream import Forwarder
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,14 @@ TCP_IDLE = 10.0
 TCP_MAX_CONNECTIONS = 512
 SOCKET_BUFFER = 4 * 1024 * 1024  # absorbs bursts and reload pauses without drops
 RELOAD_CHECK = 1.0
+
+
+class Spool(Protocol):
+    """Where event lines go: :class:`harbour.gateways.dns.spool.RenderedSpool` in production."""
+
+    def append(self, line: str) -> None: ...
+
+    def close(self) -> None: ...
 
 
 def bind_sockets(host: str, port: int, reuse_port: bool = False
@@ -69,15 +78,16 @@ class DnsServer:
 
     decider: Decider
     upstreams: list[tuple[str, int]]
-    writer: BatchWriter
+    spool: Spool
     settings: Settings = field(default_factory=Settings)
     attempt_timeout: float = 0.6
     deadline: float = 1.8
 
     def __post_init__(self) -> None:
         self.forwarder = Forwarder(self.upstreams, self.attempt_timeout, self.deadline)
-        self.sink = EventSink(self.writer)
-        self.resolver = Resolver(self.decider, self.forwarder, self.sink, self.settings)
+        self.resolver = Resolver(
+            self.decider, self.forwarder, EventLog(self.spool.append), self.settings
+        )
         self._tasks: set[asyncio.Task[None]] = set()
         self._connections = 0
         self._stopped = asyncio.Event()
@@ -89,7 +99,6 @@ class DnsServer:
         self._loop = loop
         self._udp = udp
         await self.forwarder.start()
-        self.sink.start()
         loop.add_reader(udp.fileno(), self._on_udp)
         server = await asyncio.start_server(self._on_tcp, sock=tcp)
         reload_task = loop.create_task(self._watch_reloads())
@@ -104,7 +113,7 @@ class DnsServer:
             for task in list(self._tasks):
                 task.cancel()
             self.forwarder.close()
-            self.sink.stop()
+            self.spool.close()
             udp.close()
 
     def stop(self) -> None:
@@ -112,7 +121,7 @@ class DnsServer:
         self._stopped.set()
 
     def _on_udp(self) -> None:
-        sock, fast = self._udp, self.resolver.fast_reply
+        sock, fast, begin = self._udp, self.resolver.fast_reply, self.resolver.begin
         now, wall = time.monotonic(), time.time()
         for _ in range(UDP_BATCH):
             try:
@@ -123,19 +132,28 @@ class DnsServer:
                 continue  # an ICMP error from an earlier reply; nothing to answer
             reply = fast(data, addr[0], now, wall)
             if reply is None:
-                task = self._loop.create_task(self._udp_full(data, addr))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-                continue
+                try:
+                    step = begin(data, addr[0], True)
+                except Exception:  # a bug must cost one query, never the server
+                    log.exception("failed to answer a UDP query from %s", addr[0])
+                    step = _servfail_or_none(data)
+                if isinstance(step, Step):
+                    task = self._loop.create_task(self._udp_complete(step, addr))
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+                    continue
+                if step is None:
+                    continue
+                reply = step
             with contextlib.suppress(OSError):
                 sock.sendto(reply, addr)
 
-    async def _udp_full(self, data: bytes, addr: tuple[str, int]) -> None:
+    async def _udp_complete(self, step: Step, addr: tuple[str, int]) -> None:
         try:
-            reply = await self.resolver.answer(data, addr[0], udp=True)
-        except Exception:  # a bug must cost one query, never the server
+            reply: bytes | None = await self.resolver.complete(step)
+        except Exception:
             log.exception("failed to answer a UDP query from %s", addr[0])
-            reply = _servfail_or_none(data)
+            reply = _servfail_or_none(step.data)
         if reply is not None:
             with contextlib.suppress(OSError):
                 self._udp.sendto(reply, addr)
@@ -227,7 +245,7 @@ def start_dns_in_background(
     to the data directory's spool. Returns a handle with ``.host``, ``.port`` and ``.stop()``.
     """
     from harbour.gateways.dns.decider import EngineDecider
-    from harbour.gateways.dns.spool import spool_writer
+    from harbour.gateways.dns.spool import open_spool
     from harbour.gateways.dns.upstream import parse_endpoint
 
     host, port = parse_endpoint(listen)
@@ -235,7 +253,7 @@ def start_dns_in_background(
     server = DnsServer(
         decider,
         [parse_endpoint(u) for u in upstreams],
-        spool_writer(data_dir),
+        open_spool(data_dir),
         settings or Settings(),
     )
     return BackgroundDns(server, host, port)

@@ -1,14 +1,47 @@
-"""Where the resolver's decision events go: the data directory's event spool."""
+"""The resolver's end of the decision-event spool shared with the proxy path.
+
+The resolver renders its events to JSON itself (see :mod:`harbour.gateways.dns.events`), so
+its spool writer takes finished lines instead of dictionaries; segments, rotation, fsync and
+the reader are :class:`harbour.events.spool.SpoolWriter`'s.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from harbour.gateways.dns.events import BatchWriter, jsonl_writer
+from harbour.events.spool import SpoolWriter
 
 
-def spool_writer(data_dir: Path) -> BatchWriter:
-    """A batch writer appending events to the shared decision-event spool of ``data_dir``."""
-    spool = Path(data_dir) / "spool"
-    spool.mkdir(parents=True, exist_ok=True)
-    return jsonl_writer(spool / "dns-events.jsonl")
+class RenderedSpool(SpoolWriter):
+    """A spool writer whose queued items are JSON lines already (without the newline)."""
+
+    def flush(self) -> int:
+        """Write and fsync every queued line; return how many were written."""
+        with self._io:
+            count = len(self._queue)
+            if not count:
+                return 0
+            popleft = self._queue.popleft
+            data = "".join([f"{popleft()}\n" for _ in range(count)]).encode()
+            fd = self._segment(len(data))
+            os.write(fd, data)  # one write per flush, as the base class does
+            os.fsync(fd)
+            self._size += len(data)
+            return count
+
+
+def open_spool(data_dir: Path) -> RenderedSpool:
+    """The spool of ``data_dir`` (its ``spool/`` folder), ready for event lines."""
+    return RenderedSpool(Path(data_dir) / "spool")
+
+
+class MemorySpool:
+    """Keeps event lines in a list (tests, and runs with no data directory)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.append = self.lines.append
+
+    def close(self) -> None:
+        """Nothing to flush."""
