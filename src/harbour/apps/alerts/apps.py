@@ -46,10 +46,5 @@ def connect_events() -> None:
     worker = _events_module("worker")
     if worker is None:
         return
-    names = {job[0] for job in worker.periodic_jobs}
-    for job in [
-        ("alerts-notify", NOTIFY_EVERY_S, deliver_pending),
-        ("alerts-retention", RETENTION_EVERY_S, purge_expired),
-    ]:
-        if job[0] not in names:
-            worker.periodic_jobs.append(job)
+    worker.register_job("alerts-notify", NOTIFY_EVERY_S, deliver_pending)
+    worker.register_job("alerts-retention", RETENTION_EVERY_S, purge_expired)

@@ -102,8 +102,8 @@ def event_texts(event: Any) -> list[tuple[str, str]]:
     get = event.get if isinstance(event, dict) else lambda name: getattr(event, name, None)
     texts: list[tuple[str, str]] = []
     terms = get("search_terms") or []
-    if isinstance(terms, str):
-        terms = [terms]
+    if isinstance(terms, str):  # stored rows keep one search a line
+        terms = terms.splitlines()
     for term in terms:
         texts.append(("search", str(term)))
     words = url_words(get("url") or "", with_query=not terms)

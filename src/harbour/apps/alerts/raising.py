@@ -7,7 +7,6 @@ and the new evidence is appended. Every alert created or changed is audited and 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,7 +21,6 @@ from harbour.apps.alerts.models import MAX_EVIDENCE, OPEN_STATUSES, Alert
 from harbour.apps.alerts.routing import monitoring_settings, plan_notifications
 from harbour.apps.audit.chain import record, snapshot
 
-log = logging.getLogger(__name__)
 LOCKED_REASON = "locked"
 SYSTEM = "monitoring"
 _AUDIT_EXCLUDE = ("evidence",)  # the audit log says what happened, not what was typed
@@ -201,8 +199,9 @@ def subject_of(event: Any) -> Subject:
 def alerts_for_events(events: Iterable[Any]) -> list[Alert]:
     """Raise the alerts a batch of decision events calls for. The ingest hook.
 
-    Identical texts in one batch are classified once. One event that cannot be read is
-    logged (by id, never by content) and skipped, so one bad row cannot stall ingest.
+    It runs inside the batch's transaction: if it fails, the batch and its alerts come back
+    together rather than events being stored with their alerts lost. Identical texts in one
+    batch are classified once.
     """
     classifier = school_classifier()
     seen: dict[tuple[str, str], list[Finding]] = {}
@@ -212,13 +211,12 @@ def alerts_for_events(events: Iterable[Any]) -> list[Alert]:
             seen[(text, source)] = find_risks(classifier, text, source)
         return seen[(text, source)]
 
-    version = _policy_version()
+    version = ""
     raised: list[Alert] = []
     for event in events:
-        try:
-            findings = event_findings(event, classify)
+        findings = event_findings(event, classify)
+        if findings:
+            version = version or _policy_version()
             subject = subject_of(event)
             raised.extend(raise_alert(subject, f, version) for f in findings)
-        except Exception:  # noqa: BLE001 - one unreadable event must not stop the batch
-            log.exception("monitoring could not read event %s", _field(event, "id"))
     return raised

@@ -103,15 +103,24 @@ def escalate(alert: Alert, actor: Any, note: str) -> Alert:
 
 
 def _create_record(alert: Alert, actor: Any, note: str) -> str:
-    """Hook to the safeguarding records area; '' when it is not installed."""
+    """Hook to the safeguarding records area: the new record's address, or '' when that area
+    is not installed (the escalation note then stands as the record of it)."""
     from django.apps import apps
+    from django.urls import NoReverseMatch, reverse
 
     if not apps.is_installed("harbour.apps.records"):
         return ""
-    from harbour.apps.records import service  # the records area's own service function
+    from harbour.apps.records import service
+    from harbour.apps.records.rules import RuleError
 
-    created = service.create_record_from_alert(alert, actor, note)
-    return f"{created._meta.label_lower}:{created.pk}" if created is not None else ""
+    try:
+        created = service.create_record_from_alert(alert, actor, note)
+    except RuleError as error:
+        raise TriageError(str(error)) from error
+    try:
+        return reverse("records:record", kwargs={"pk": created.pk})
+    except NoReverseMatch:
+        return f"record {created.pk}"
 
 
 def close(alert: Alert, actor: Any, outcome: str, note: str = "") -> Alert:
