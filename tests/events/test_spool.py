@@ -167,3 +167,12 @@ def test_a_decision_event_carries_the_dfe_fields(tmp_path: Path) -> None:
     }
     assert event["time"] == "2026-11-24T10:00:00+00:00" and event["policy_version"] == "abc123"
     assert json.loads(json.dumps(event)) == event
+
+
+def test_pre_encoded_lines_and_mappings_share_one_spool_in_order(tmp_path: Path) -> None:
+    with SpoolWriter(tmp_path, background=False) as writer:
+        writer.append({"n": 0})
+        writer.append_line('{"n":1,"url":"http://a.example/"}')
+        writer.append({"n": 2})
+    events = [e for _, chunk in SpoolReader(tmp_path).batches() for e in chunk]
+    assert [e["n"] for e in events] == [0, 1, 2] and events[1]["url"] == "http://a.example/"

@@ -211,3 +211,19 @@ def test_safe_search_applies_to_the_groups_the_policy_names(data: Path) -> None:
     assert engine.decide_host(pupil, "mail.google.com", LESSON).safe_search is None
     rewritten = engine.decide(pupil, "https://www.google.com/search?q=cats&safe=off", LESSON)
     assert rewritten.safe_search_url == "https://www.google.com/search?q=cats&safe=active"
+
+
+def test_the_engine_names_policy_lists_that_were_never_imported(data: Path) -> None:
+    missing = FilterEngine.open(data).unlisted_categories()
+    assert "gambling" in missing and "ctiru" in missing
+    assert "games" not in missing and "iwf" not in missing and "school-block" not in missing
+
+
+def test_an_authenticated_user_on_a_registered_device_is_logged_with_both(data: Path) -> None:
+    engine = with_snapshot(
+        data,
+        users={"mrs.jones": ["staff"]},
+        devices=[DeviceEntry(name="class4-laptop", group="pupils-ks2", ip="10.10.9.9")],
+    )
+    who = engine.who_for_user("mrs.jones", ip="10.10.9.9")
+    assert (who.user, who.groups, who.device) == ("mrs.jones", {"staff"}, "class4-laptop")

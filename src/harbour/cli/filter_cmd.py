@@ -76,6 +76,13 @@ def _decide(args: argparse.Namespace) -> int:
         return _policy_problems(exc)
     except (EngineError, OSError, ValueError) as exc:
         return _fail(str(exc))
+    missing = engine.unlisted_categories()
+    if missing:
+        print(
+            f"harbour filter: warning: the policy names lists that are not imported: "
+            f"{', '.join(missing)}",
+            file=sys.stderr,
+        )
     for url in args.urls:
         decision = engine.decide(who, url, when)
         print(json.dumps({**decision.to_json(), "groups": sorted(who.groups)}), flush=True)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 SEGMENT_FORMAT = 1
+_SMALL = 50_000  # entries below which sorting in pure Python is fast enough
 _ARRAYS = {
     "domains.hash": "Q",
     "domains.set": "I",
@@ -231,6 +232,21 @@ def _write_file(path: Path, data: bytes) -> None:
         os.fsync(out.fileno())
 
 
+def _merge_small(
+    parts: list[tuple[int, array]], set_ids: dict[tuple[int, ...], int]
+) -> tuple[array, array]:
+    """:func:`_merge` for a policy's few local entries, without loading numpy (~12 MB)."""
+    members: dict[int, set[int]] = {}
+    for category, hashes in parts:
+        for hashed in hashes:
+            members.setdefault(hashed, set()).add(category)
+    ordered = sorted(members)
+    sets = array(
+        "I", (set_ids.setdefault(tuple(sorted(members[h])), len(set_ids)) for h in ordered)
+    )
+    return array("Q", ordered), sets
+
+
 def _merge(
     parts: list[tuple[int, array]], set_ids: dict[tuple[int, ...], int]
 ) -> tuple[array, array]:
@@ -238,10 +254,10 @@ def _merge(
 
     numpy does the sorting: five million entries sort in well under a second.
     """
-    import numpy as np  # only the compiler needs numpy; helpers that read lists never import it
+    if sum(len(h) for _, h in parts) <= _SMALL:
+        return _merge_small(parts, set_ids)
+    import numpy as np  # only big imports need numpy; helpers that read lists never load it
 
-    if not parts:
-        return array("Q"), array("I")
     hashes = np.concatenate(
         [np.frombuffer(h, dtype=np.uint64) for _, h in parts if len(h)] or [np.zeros(0, np.uint64)]
     )

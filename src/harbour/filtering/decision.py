@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -59,7 +59,6 @@ class Decision:
     safe_search: str | None = None  # DNS: the host to answer with instead
     safe_search_url: str | None = None  # proxy: the URL to redirect to instead
     error: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def blocked(self) -> bool:

@@ -226,12 +226,24 @@ class FilterEngine:
     # -- who -------------------------------------------------------------------------------
 
     def who_for_user(self, name: str, ip: str | None = None) -> Who:
-        """A directory user (proxy authentication); unknown users get the unknown-clients group."""
+        """A directory user (proxy authentication); unknown users get the unknown-clients group.
+        With ``ip``, the device registered at that address is named too (for the logs)."""
         state = self._state
         groups = state.snapshot.users.get(name)
         if not groups:
             groups = [state.policy.filtering.unknown_clients_group]
-        return Who(user=name, groups=frozenset(groups), ip=ip)
+        device = self.who_for_ip(ip).device if ip else None
+        return Who(user=name, groups=frozenset(groups), ip=ip, device=device)
+
+    def unlisted_categories(self) -> list[str]:
+        """Lists the policy names that neither the imported lists nor the policy provide:
+        rows naming them can never match (import them, or fix the policy)."""
+        state = self._state
+        provided = {c for s in state.matcher.segments for c in s.categories} | set(
+            state.matcher.aliases
+        )
+        named = [n for a in state.policy.activities.values() for n in a.lists]
+        return sorted({n for n in named + list(state.policy.locked.lists) if n not in provided})
 
     def who_for_group(self, group: str) -> Who:
         """Anyone in ``group`` (a group the policy defines)."""
@@ -388,6 +400,8 @@ def _unique(matches: list[Match]) -> tuple[str, ...]:
 def _override_for(
     overrides: list[Override], who: Who, host: str, categories: tuple[str, ...], moment: datetime
 ) -> Override | None:
+    if not overrides:
+        return None
     suffixes = set(host_suffixes(host)) if host else set()
     for override in overrides:
         kind, _, target = override.target.partition(":")
@@ -434,6 +448,8 @@ def _judge(state: _State, who: Who, host: str, matches: list[Match], moment: dat
     """Apply the decision order (see the module docstring) to the matches of one request."""
     policy = state.policy
     verdict = _Verdict(host, matches, policy.version)
+    if not matches:
+        return verdict  # most traffic: in no list at all
     categories = _unique(matches)
     locked = [m.category for m in matches if m.locked or m.category in state.locked]
     if locked:
