@@ -38,6 +38,34 @@ def sample_policy_path() -> Path:
     return Path(str(resources.files("harbour.sample").joinpath("policy.toml")))
 
 
+def _ut1_source() -> tuple[Path, str]:
+    """The fullest category collection at hand: $HARBOUR_UT1, a UT1 folder beside the checkout
+    (shared/lists/ut1), else the small extract shipped for the demo."""
+    candidates = [os.environ.get("HARBOUR_UT1", "")]
+    repo = Path(__file__).resolve().parents[3]
+    candidates += [str(repo.parent / "shared" / "lists" / "ut1"), str(Path.cwd().parent / "shared" / "lists" / "ut1")]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate), "the UT1 collection"
+    return Path(str(resources.files("harbour.sample").joinpath("ut1-starter"))), "a small UT1 extract"
+
+
+def seed_lists() -> str:
+    """Import category lists and the demo's locked feeds unless lists are already serving."""
+    from harbour.filtering.lists import ListStore
+    from harbour.paths import lists_dir
+
+    store = ListStore(lists_dir())
+    if store.generation() is not None:
+        return "lists already imported"
+    source, label = _ut1_source()
+    store.import_categories(source)
+    locked = Path(str(resources.files("harbour.sample").joinpath("locked")))
+    for feed in sorted(locked.glob("*.txt")):
+        store.import_locked(feed.stem, feed)
+    return f"imported {label} from {source} and the demo locked feeds"
+
+
 def set_up(actor: str = "demo") -> list[tuple[str, str, str]]:
     """Migrate, adopt the sample policy, load the sample school and its logins.
 
@@ -52,6 +80,7 @@ def set_up(actor: str = "demo") -> list[tuple[str, str, str]]:
     from harbour.apps.people.sample import DEMO_GOVERNOR, DEMO_STAFF, sample_roster
     from harbour.apps.policies.service import adopt_policy, current_policy, write_gateway_snapshot
 
+    print(f"harbour demo: {seed_lists()}")
     path = sample_policy_path()
     adopt_policy(path.read_text(encoding="utf-8"), "examples/policy.toml", actor)
     if not Person.objects.exists():
