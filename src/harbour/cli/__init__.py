@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "harbour.cli.dns_cmd",
     "harbour.cli.squid_cmd",
     "harbour.cli.alerts_cmd",
+    "harbour.cli.monitor_cmd",
     "harbour.cli.events_cmd",
     "harbour.cli.worker_cmd",
     "harbour.cli.registers_cmd",

@@ -1,0 +1,108 @@
+"""``harbour monitor classify|eval``: run the safeguarding classifier on text."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from harbour.monitoring.classifier import Classifier
+from harbour.monitoring.evaluate import EvalError, parse_examples, report, score
+from harbour.paths import policy_snapshot_path
+from harbour.policy import PolicyError, load_policy
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``monitor`` command group."""
+    monitor = sub.add_parser("monitor", help="classify text for safeguarding risks")
+    actions = monitor.add_subparsers(dest="monitor_command", metavar="ACTION", required=True)
+
+    classify = actions.add_parser(
+        "classify", help="read JSON lines with a 'text' field on stdin; add 'risks' to each"
+    )
+    classify.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="take ignore_terms and extra_terms from this policy file "
+        "(default: the active policy snapshot, if there is one)",
+    )
+    classify.set_defaults(func=_classify)
+
+    evaluate = actions.add_parser("eval", help="precision and recall on a labelled JSON-lines file")
+    evaluate.add_argument("file")
+    evaluate.add_argument("--misses", action="store_true", help="also list each wrong text")
+    evaluate.set_defaults(func=_eval)
+
+
+def _school_classifier(policy_file: str | None) -> Classifier:
+    """The default classifier with the school's own terms, from a policy or the snapshot."""
+    if policy_file:
+        monitoring = load_policy(policy_file).monitoring
+    elif policy_snapshot_path().exists():
+        from harbour.policy.snapshot import read_snapshot
+
+        monitoring = read_snapshot(policy_snapshot_path()).policy.monitoring
+    else:
+        return Classifier.default()
+    return Classifier.default(
+        extra_terms=monitoring.extra_terms, ignore_terms=monitoring.ignore_terms
+    )
+
+
+def _classify(args: argparse.Namespace) -> int:
+    try:
+        classifier = _school_classifier(args.policy)
+    except PolicyError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"harbour monitor classify: {exc}", file=sys.stderr)
+        return 2
+    bad = 0
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            print(f"stdin:{number}: not valid JSON ({exc.msg}); skipped", file=sys.stderr)
+            bad += 1
+            continue
+        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+            print(
+                f"stdin:{number}: expected an object with a string 'text' field; skipped",
+                file=sys.stderr,
+            )
+            bad += 1
+            continue
+        obj["risks"] = [
+            {"category": r.category, "severity": r.severity, "evidence": r.evidence}
+            for r in classifier.classify(obj["text"])
+        ]
+        sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    if bad:
+        print(f"harbour monitor classify: {bad} bad line{'s' if bad != 1 else ''}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        examples = parse_examples(path.read_text("utf-8").splitlines(), args.file)
+    except OSError as exc:
+        print(f"{args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except EvalError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    scores = score(examples, Classifier.default().classify)
+    print(report(scores))
+    if args.misses:
+        print("\nwrong or under-graded:")
+        for example, risks in scores.misses:
+            got = ", ".join(f"{r.category}/{r.severity} {r.evidence!r}" for r in risks) or "none"
+            print(f"  {example.category}/{example.severity}: {example.text!r} -> {got}")
+    return 0

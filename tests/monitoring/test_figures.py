@@ -1,0 +1,38 @@
+"""The figures issue 5 asks for, on the shared dev file and on Harbour's own held-out file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harbour.monitoring import CATEGORIES, Classifier
+from harbour.monitoring.evaluate import parse_examples, score
+from tests.monitoring.conftest import DATA
+
+DEV = Path("/work/shared/eval/monitoring_dev.jsonl")
+HELDOUT = DATA / "heldout.jsonl"
+
+
+def test_heldout_file_is_large_and_covers_every_category() -> None:
+    lines = [json.loads(line) for line in HELDOUT.read_text("utf-8").splitlines()]
+    assert len(lines) >= 250
+    assert {line["category"] for line in lines} == {*CATEGORIES, "none"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(DEV, marks=pytest.mark.skipif(not DEV.exists(), reason="no shared dev file")),
+        HELDOUT,
+    ],
+    ids=["dev", "heldout"],
+)
+def test_lexicon_stage_meets_the_safeguarding_figures(classifier: Classifier, path: Path) -> None:
+    examples = parse_examples(path.read_text("utf-8").splitlines(), str(path))
+    scores = score(examples, classifier.classify)
+    assert scores.urgent_recall >= 0.95
+    assert scores.urgent_recall_in_category >= 0.95
+    assert scores.false_alarm_rate <= 0.05
+    assert scores.macro_precision >= 0.85
