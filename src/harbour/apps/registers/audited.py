@@ -12,10 +12,17 @@ M = TypeVar("M", bound=models.Model)
 
 
 def save_audited(
-    instance: M | None, new: type[M], values: dict[str, Any], actor: Any, label: str, creator: str
+    instance: M | None,
+    new: type[M],
+    values: dict[str, Any],
+    actor: Any,
+    label: str,
+    creator: str,
+    summary: str = "",
 ) -> M:
     """Create (``new(creator=actor)``) or update ``instance`` with ``values``; audit the change
-    with before and after pictures, in one transaction. ``label(instance)`` names it."""
+    with before and after pictures, in one transaction. The summary defaults to
+    ``label: str(instance)``."""
     with transaction.atomic():
         before = snapshot(instance) if instance is not None else None
         target = instance if instance is not None else new(**{creator: actor_name(actor)[:150]})
@@ -26,7 +33,7 @@ def save_audited(
             actor,
             "update" if before else "create",
             target,
-            summary=f"{label}: {target}",
+            summary=summary or f"{label}: {target}",
             before=before,
             after=snapshot(target),
         )

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
-from harbour.apps.audit.chain import actor_name, record
 from harbour.apps.people.models import Person
+from harbour.apps.registers.audited import save_audited
 from harbour.apps.registers.models import CONSENT_USES, Consent, PhonePermission
 
 USES = dict(CONSENT_USES)
@@ -30,30 +29,16 @@ def set_consent(
         raise ValueError(f"{pupil.external_id} is not a pupil")
     if use not in USES:
         raise ValueError(f"unknown use {use!r}; one of: {', '.join(USES)}")
-    with transaction.atomic():
-        row = Consent.objects.create(
-            pupil=pupil,
-            use=use,
-            granted=granted,
-            effective_on=effective_on,
-            given_by=given_by,
-            notes=notes,
-            recorded_by=actor_name(actor)[:150],
-        )
-        record(
-            actor,
-            "create",
-            row,
-            summary=f"consent for {USES[use]}: {'given' if granted else 'refused'}",
-            after={
-                "pupil": pupil.external_id,
-                "use": use,
-                "granted": granted,
-                "effective_on": effective_on,
-                "given_by": given_by,
-            },
-        )
-    return row
+    fields = {
+        "pupil": pupil,
+        "use": use,
+        "granted": granted,
+        "effective_on": effective_on,
+        "given_by": given_by,
+        "notes": notes,
+    }
+    summary = f"consent for {USES[use]}: {'given' if granted else 'refused'}"
+    return save_audited(None, Consent, fields, actor, "consent", "recorded_by", summary)
 
 
 def in_force(pupil_ids: list[int], use: str, on: date) -> dict[int, Consent]:
@@ -141,30 +126,16 @@ def set_phone_permission(
     """Record a mobile phone permission form (older forms stay as history)."""
     if pupil.kind != "pupil":
         raise ValueError(f"{pupil.external_id} is not a pupil")
-    with transaction.atomic():
-        row = PhonePermission.objects.create(
-            pupil=pupil,
-            granted=granted,
-            reason=reason,
-            signed_by=signed_by,
-            effective_on=effective_on,
-            expires_on=expires_on,
-            recorded_by=actor_name(actor)[:150],
-        )
-        record(
-            actor,
-            "create",
-            row,
-            summary=f"mobile phone permission {'granted' if granted else 'refused'}",
-            after={
-                "pupil": pupil.external_id,
-                "granted": granted,
-                "reason": reason,
-                "effective_on": effective_on,
-                "expires_on": expires_on,
-            },
-        )
-    return row
+    fields = {
+        "pupil": pupil,
+        "granted": granted,
+        "reason": reason,
+        "signed_by": signed_by,
+        "effective_on": effective_on,
+        "expires_on": expires_on,
+    }
+    summary = f"mobile phone permission {'granted' if granted else 'refused'}"
+    return save_audited(None, PhonePermission, fields, actor, "phone", "recorded_by", summary)
 
 
 def phone_permission(pupil: Person, on: date | None = None) -> PhonePermission | None:
