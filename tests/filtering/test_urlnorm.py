@@ -121,7 +121,8 @@ def test_dot_segments_never_climb_above_the_root(host: str, path: str, ups: int)
 @given(HOST, PATH)
 def test_percent_encoding_any_path_byte_gives_the_same_url(host: str, path: str) -> None:
     escaped = "".join(f"%{b:02X}" if chr(b) not in "/" else "/" for b in path.encode())
-    assert normalise_url(f"http://{host}{escaped}") == normalise_url(f"http://{host}{path}")
+    # '#' ends the URL explicitly, so a trailing space stays part of the path
+    assert normalise_url(f"http://{host}{escaped}#") == normalise_url(f"http://{host}{path}#")
 
 
 @given(st.integers(min_value=0, max_value=2**32 - 1))
