@@ -67,16 +67,38 @@ def _lower(match: re.Match[str]) -> str:
 
 
 def _undot(match: re.Match[str]) -> str:
-    return _SEPARATORS.sub("", match.group())
+    run = match.group()
+    # "3.5" and "1,000" are numbers, not disguised words.
+    return _SEPARATORS.sub("", run) if _LETTER.search(run) else run
 
 
 def _leet(match: re.Match[str]) -> str:
-    return match.group().translate(_LEET)
+    """Leetspeak in a whole text: words mixing letters and digits are read as letters.
+
+    When the text has such a word ("w4nt", "d13"), short all-digit words are leetspeak too
+    ("1 w4nt 70 d13" → "i want to die"); otherwise numbers are numbers ("take 20 pills").
+    """
+    text = match.group()
+    words = text.split(" ")
+    mixed = [i for i, word in enumerate(words) if _LEET_WORD.fullmatch(word)]
+    if not mixed:
+        return text
+    for i, word in enumerate(words):
+        if i in mixed or (len(word) <= 4 and _LEET_ONLY.fullmatch(word)):
+            words[i] = word.translate(_LEET)
+    return " ".join(words)
+
+
+# Letters that are words by themselves in text-speak: "how r u", "u r a loser".
+_LETTER_WORDS = frozenset("abcikmnoruxy ")
 
 
 def _unspace(match: re.Match[str]) -> str:
+    run = match.group()
+    if _LETTER_WORDS.issuperset(run):
+        return run
     # Within a run of spaced-out letters, a wider gap is a word break.
-    return _WIDE_GAP.sub("\0", match.group()).replace(" ", "").replace("\0", " ")
+    return _WIDE_GAP.sub("\0", run).replace(" ", "").replace("\0", " ")
 
 
 def _unstretch(match: re.Match[str]) -> str:
@@ -85,7 +107,12 @@ def _unstretch(match: re.Match[str]) -> str:
 
 
 _SEPARATORS = re.compile(r"[.\-_,]")
-_LEET_WORD = re.compile(r"(?<!\S)(?!\d+[a-z]{1,3}(?!\S))\S*[a-z]\S*")
+_LETTER = re.compile(r"[a-z]")
+_UNITS = r"mg|g|kg|km|kms|mm|cm|ml|lb|lbs|am|pm|k|x|s|mph|mins?|hrs?|gb|mb|yo|1st|2nd|3rd|\d?th"
+# A word with a letter and a leetspeak character that is not a number with a unit ("100mg").
+_LEET_WORD = re.compile(rf"(?!\d*(?:{_UNITS})$)(?=.*[a-z])(?=.*[0134578@$]).+")
+_LEET_ONLY = re.compile(r"[0134578@$]+")
+_WHOLE = re.compile(r"(?s).+")
 _WIDE_GAP = re.compile(r" {2,}")
 
 
@@ -140,14 +167,14 @@ _STEPS: list[_Step] = [
     _Step(re.compile(r"[A-Z]+"), _lower),
     # Apostrophes vanish: "don't" is "dont" on both sides.
     _Step(re.compile(r"['’‘`´]"), ""),
-    # s.u.i.c.i.d.e, k-i-l-l: three or more single characters joined by separators.
+    # s.u.i.c.i.d.e, k-i-l-l, t.o: single characters joined by separators.
     _Step(
-        re.compile(r"(?<![a-z0-9])[a-z0-9](?:[.\-_,][a-z0-9](?![a-z0-9])){2,}"),
+        re.compile(r"(?<![a-z0-9])[a-z0-9](?:[.\-_,]{1,3}[a-z0-9](?![a-z0-9]))+"),
         _undot,
         _SEPARATORS,
     ),
     # Leetspeak inside words that have letters, but not "100mg", "5km", "2nd".
-    _Step(_LEET_WORD, _leet, _LEET_CHARS),
+    _Step(_WHOLE, _leet, _LEET_CHARS),
     # Other punctuation separates words; "*" inside a word stands for a hidden letter.
     _Step(re.compile(r"[^\w *]|_"), " "),
     _Step(re.compile(r"(?<![a-z])\*+|\*+(?![a-z])"), " ", re.compile(r"\*")),
@@ -159,7 +186,7 @@ _STEPS: list[_Step] = [
         plain=True,
     ),
     # Leetspeak again for what the previous step joined ("p 0 r n").
-    _Step(_LEET_WORD, _leet, _LEET_CHARS),
+    _Step(_WHOLE, _leet, _LEET_CHARS),
     # diiiie, sooo: three or more of a letter become one ("xxx" stays a word).
     _Step(
         re.compile(r"([a-z])\1{2,}"),
