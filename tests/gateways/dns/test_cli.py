@@ -57,3 +57,28 @@ def test_missing_policy_snapshot_is_reported_before_listening(tmp_path):
     _, err = process.communicate(timeout=30)
     assert process.returncode == 2
     assert "no policy snapshot" in err
+
+
+def test_demo_mode_serves_the_sample_zone_and_filters_a_named_address_as_a_pupil(dns_data):
+    process = harbour(
+        dns_data, "--listen", "127.0.0.1:0", "--upstream", "sample",
+        "--client", "127.0.0.9=pupils-ks2", "--block-address", BLOCK_V4,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        port = int(re.search(r":(\d+) \(UDP", process.stdout.readline()).group(1))  # type: ignore[union-attr]
+        assert answer(port, "tiktok.com", "127.0.0.9") == [BLOCK_V4]
+        assert answer(port, "www.google.com", "127.0.0.9") == [
+            "forcesafesearch.google.com.",
+            "216.239.38.120",
+        ]
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+
+
+def test_client_mapped_to_an_unknown_group_is_refused(dns_data):
+    process = harbour(dns_data, "--upstream", "sample", "--client", "127.0.0.9=year-12")
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "unknown group 'year-12'" in err

@@ -131,12 +131,16 @@ def wait_for_event(data: Path, match, timeout: float = 5.0) -> dict:  # type: ig
     raise AssertionError("no matching decision event was spooled")
 
 
-def test_udp_reply_too_big_for_the_client_is_truncated_and_dig_retries_over_tcp(harbour_dns):
+def test_udp_reply_too_big_for_the_client_is_truncated_and_dig_retries_over_tcp(
+    harbour_dns, upstream
+):
+    asked_over_tcp = upstream.tcp_queries
     plain = dig(harbour_dns, "+notcp", "+ignore", "+bufsize=1232", "big.example.org", "TXT")
     assert " tc " in plain.split("flags:")[1].split(";")[0] + " "
     full = dig(harbour_dns, "+bufsize=1232", "big.example.org", "TXT")
     assert "Truncated, retrying in TCP mode" in full
     assert full.count("\tTXT\t") == 12
+    assert upstream.tcp_queries > asked_over_tcp  # Harbour itself fell back to TCP upstream
 
 
 def test_tcp_queries_are_answered_too(harbour_dns):

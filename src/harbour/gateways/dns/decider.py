@@ -8,7 +8,7 @@ DNS path makes exactly the proxy path's decisions.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -85,19 +85,27 @@ def canary_verdict(host: str) -> DnsVerdict | None:
 class EngineDecider:
     """:class:`Decider` over the filtering engine (same snapshot, lists and reloads)."""
 
-    def __init__(self, engine: Any, snapshot_path: Path | None = None) -> None:
+    def __init__(self, engine: Any, snapshot_path: Path | None = None,
+                 clients: dict[str, str] | None = None) -> None:  # fmt: skip
         self.engine = engine
         self.snapshot_path = snapshot_path
+        self.fixed_clients = dict(clients or {})
+        for group in self.fixed_clients.values():
+            engine.who_for_group(group)  # raises EngineError naming the unknown group
         self._edges = self._read_edges()
 
     @classmethod
-    def open(cls, data_dir: Path, policy_path: Path | None = None) -> EngineDecider:
-        """Open the engine on a data directory (and a policy file instead of the snapshot)."""
+    def open(cls, data_dir: Path, policy_path: Path | None = None,
+             clients: dict[str, str] | None = None) -> EngineDecider:  # fmt: skip
+        """Open the engine on a data directory (and a policy file instead of the snapshot).
+
+        ``clients`` maps addresses to groups ahead of the device register (demos, tests).
+        """
         from harbour.filtering.engine import FilterEngine
 
         if policy_path is not None:
-            return cls(FilterEngine.from_policy(policy_path, data_dir))
-        return cls(FilterEngine.open(data_dir), Path(data_dir) / "policy.json")
+            return cls(FilterEngine.from_policy(policy_path, data_dir), None, clients)
+        return cls(FilterEngine.open(data_dir), Path(data_dir) / "policy.json", clients)
 
     def _read_edges(self) -> Edges:
         if self.snapshot_path is None:
@@ -117,7 +125,11 @@ class EngineDecider:
 
     def client(self, ip: str) -> Client:
         """Map ``ip`` through the engine's device register and network ranges."""
-        who = self.engine.who_for_ip(ip)
+        group = self.fixed_clients.get(ip)
+        if group is not None:
+            who = replace(self.engine.who_for_group(group), ip=ip)
+        else:
+            who = self.engine.who_for_ip(ip)
         groups = tuple(sorted(who.groups))
         return Client((groups, who.device, who.user), groups, who.device, who.user, who)
 

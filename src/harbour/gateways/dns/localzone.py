@@ -21,7 +21,16 @@ import dns.rdatatype
 import dns.rrset
 
 Records = dict[str, dict[str, list[str]]]  # name -> type -> values
-_INVALID = dns.name.from_text("invalid.")  # RFC 6761: never exists, even with a wildcard
+_INVALID = dns.name.from_text("invalid.")
+
+# The demo's pretend Internet: the safe-search hosts at their real addresses (2026).
+SAMPLE_RECORDS: Records = {
+    "forcesafesearch.google.com": {"A": ["216.239.38.120"], "AAAA": ["2001:4860:4802:32::78"]},
+    "strict.bing.com": {"A": ["204.79.197.220"]},
+    "safe.duckduckgo.com": {"A": ["52.142.124.215"]},
+    "restrict.youtube.com": {"A": ["216.239.38.120"]},
+    "restrictmoderate.youtube.com": {"A": ["216.239.38.119"]},
+}  # RFC 6761: never exists, even with a wildcard
 
 
 class LocalZone:

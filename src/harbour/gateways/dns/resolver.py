@@ -110,6 +110,7 @@ class Resolver:
         self._v4 = ipaddress.IPv4Address(s.block_ipv4).packed if s.block_ipv4 else None
         self._v6 = ipaddress.IPv6Address(s.block_ipv6).packed if s.block_ipv6 else None
         self.clients: dict[str, Client] = {}
+        self._clients_until = 0.0
         self.verdicts: dict[tuple[object, bytes], tuple[DnsVerdict, str, float]] = {}
         self.answers: dict[tuple[bytes, int, int, bool], tuple[wire.Records, float]] = {}
         self.prepared: dict[tuple[object, bytes], Prepared] = {}
@@ -134,6 +135,7 @@ class Resolver:
     def forget_policy(self) -> None:
         """Drop everything derived from the policy (after the engine reloads)."""
         self.clients = {}
+        self._clients_until = 0.0
         self.verdicts = {}
         self.prepared = {}
 
@@ -156,7 +158,7 @@ class Resolver:
         if refusal is not None:
             return wire.question_reply(query, refusal)
         now = time.monotonic()
-        client = self._client(ip)
+        client = self._client(ip, now)
         verdict, host, decided_until = self._verdict(client, query.qname, now)
         step = Step(query, data, ip, udp, client, verdict, host, decided_until)
         if verdict.response == "servfail":
@@ -202,7 +204,11 @@ class Resolver:
         self.events.emit(time.time(), step.ip, fields)
         return wire.question_reply(step.query, wire.SERVFAIL)
 
-    def _client(self, ip: str) -> Client:
+    def _client(self, ip: str, now: float) -> Client:
+        if now >= self._clients_until:  # a device registration may have expired
+            wall = time.time()
+            self.clients = {}
+            self._clients_until = now + max(self.decider.stable_until(wall) - wall, 0.0)
         client = self.clients.get(ip)
         if client is None:
             if len(self.clients) >= 65536:
