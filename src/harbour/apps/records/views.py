@@ -135,23 +135,20 @@ def record_page(request: HttpRequest, pk: int) -> HttpResponse:
                 "links_in": rec.links_in.select_related("from_record"),
                 "alerts": rec.alert_links.all(),
                 "keep_until": retention.keep_until(rec),
-                "forms": {
-                    "details": forms.DetailsForm(
-                        initial={f: getattr(rec, f) for f in service.DETAIL_FIELDS}
-                    ),
-                    "people": forms.PersonForm(),
-                    "status": forms.StatusForm(),
-                    "actions": forms.ActionForm(),
-                    "notes": forms.NoteForm(),
-                    "links": forms.LinkForm(),
-                    "evidence": forms.EvidenceForm(),
-                    "reviews": forms.ReviewForm(),
-                },
-                "pending_steps": [s for s in flowchart.missing_steps(rec, policy)],
+                "forms": _record_forms(rec),
                 "incident_title": _incident_title(rec, policy),
             }
         )
     return render(request, "harbour/records/record.html", context)
+
+
+def _record_forms(rec: Record) -> dict[str, object]:
+    """The record page's forms; ids are prefixed by operation so fields never clash."""
+    details = {f: getattr(rec, f) for f in service.DETAIL_FIELDS}
+    made: dict[str, object] = {"details": forms.DetailsForm(initial=details, auto_id="details_%s")}
+    for name in ("people", "status", "actions", "notes", "links", "evidence", "reviews"):
+        made[name] = ops.OPERATIONS[name].form(auto_id=f"{name}_%s")
+    return made
 
 
 def _incident_title(rec: Record, policy: object) -> str:
