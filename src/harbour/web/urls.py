@@ -7,6 +7,7 @@ urlpatterns = [
     path("policy/", include("harbour.apps.policies.urls")),
     path("people/", include("harbour.apps.people.urls")),
     path("audit/", include("harbour.apps.audit.urls")),
+    path("", include("harbour.apps.webfilter.urls")),
     path("records/", include("harbour.apps.records.urls")),
     path("api/records/", include("harbour.apps.records.api.urls")),
     path("registers/", include("harbour.apps.registers.urls")),
