@@ -119,3 +119,18 @@ def test_turning_the_requirement_off_lifts_every_restriction(school, data_dir) -
     assert not decision(data_dir, "bob").blocked
     assert not aup.Restriction.objects.exists()
     assert AuditEntry.objects.filter(action="aup-lift").count() == 1
+
+
+def test_a_new_starter_imported_from_the_roster_is_restricted_at_once(
+    school, data_dir, tmp_path
+) -> None:
+    from harbour.cli import main
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "kind,external_id,last_name,first_name,start_date,username,role\n"
+        "staff,S200,Newman,Nia,2026-11-23,nia.newman,staff\n"
+    )
+    assert main(["people", "import", str(roster)]) == 0
+    assert decision(data_dir, "nia.newman").blocked
+    assert AuditEntry.objects.get(action="aup-restrict").after["username"] == "nia.newman"

@@ -80,7 +80,14 @@ def self_audit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "harbour/registers/self_audit.html",
-        {"questions": selfaudit.QUESTIONS, "error": error, "posted": request.POST},
+        {
+            "rows": [
+                (q, request.POST.get(q.key, ""), request.POST.get(f"{q.key}-comment", ""))
+                for q in selfaudit.QUESTIONS
+            ],
+            "error": error,
+            "wanted": request.POST.get("wanted", ""),
+        },
     )
 
 
