@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "harbour.cli.events_cmd",
     "harbour.cli.worker_cmd",
     "harbour.cli.registers_cmd",
+    "harbour.cli.records_cmd",
 ]
 
 
