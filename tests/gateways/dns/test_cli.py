@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import dns.message
@@ -39,6 +40,34 @@ def test_two_workers_share_the_port_and_stop_cleanly_on_sigterm(dns_data, upstre
         port = int(match.group(1))
         for _ in range(10):  # from fresh source ports, so both workers are likely to serve
             assert answer(port, "tiktok.com", PUPIL) == [BLOCK_V4]
+            assert answer(port, "tiktok.com", STAFF) == ["192.0.2.1"]
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+
+
+def worker_pids(parent: int) -> list[int]:
+    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def test_a_worker_that_dies_is_replaced_and_queries_keep_being_answered(dns_data, upstream):
+    process = harbour(
+        dns_data, "--listen", "127.0.0.1:0", "--upstream", f"127.0.0.1:{upstream.port}",
+        "--block-address", BLOCK_V4, "--workers", "2",
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        port = int(re.search(r":(\d+) \(UDP", process.stdout.readline()).group(1))  # type: ignore[union-attr]
+        assert answer(port, "tiktok.com", PUPIL) == [BLOCK_V4]
+        first = worker_pids(process.pid)
+        assert len(first) == 2
+        os.kill(first[0], signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while len(set(worker_pids(process.pid)) - set(first)) < 1:
+            assert time.monotonic() < deadline, "the dead worker was not replaced"
+            time.sleep(0.1)
+        for _ in range(10):
             assert answer(port, "tiktok.com", STAFF) == ["192.0.2.1"]
     finally:
         os.kill(process.pid, signal.SIGTERM)

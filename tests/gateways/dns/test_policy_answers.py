@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dns.flags
@@ -11,6 +12,8 @@ import dns.rcode
 import dns.resolver
 import pytest
 
+from harbour.events.record import decision_event
+from harbour.filtering import FilterEngine
 from tests.gateways.dns.conftest import (
     BLOCK_V4,
     BLOCK_V6,
@@ -115,6 +118,20 @@ def test_every_answer_is_a_decision_event_with_client_device_and_reason(harbour_
     assert event["reason"]
     assert event["source"] == "dns"
     assert event["policy_version"]
+    assert event["url"] == event["host"] == "unibet.com"
+
+
+def test_dns_events_carry_every_field_of_the_shared_decision_event(harbour_dns, dns_data):
+    engine = FilterEngine.open(dns_data)
+    who = engine.who_for_ip(STAFF)
+    shared = decision_event(engine.decide_host(who, "bet365.com"), who, datetime.now(UTC), "dns")
+    ask(harbour_dns, "bet365.com", source=STAFF)
+    event = wait_for_event(dns_data, lambda e: e["host"] == "bet365.com" and e["ip"] == STAFF)
+    assert set(shared) <= set(event)
+    assert {k: event[k] for k in ("group", "device", "action", "rule", "reason_code")} == {
+        k: shared[k] for k in ("group", "device", "action", "rule", "reason_code")
+    }
+    assert datetime.fromisoformat(event["time"]).tzinfo is not None
 
 
 def wait_for_event(data: Path, match, timeout: float = 5.0) -> dict:  # type: ignore[no-untyped-def,type-arg]

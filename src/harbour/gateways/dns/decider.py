@@ -79,7 +79,7 @@ def canary_verdict(host: str) -> DnsVerdict | None:
     reason = CANARY_NAMES.get(host)
     if reason is None:
         return None
-    return DnsVerdict("block", "nxdomain", reason, "CIRCUMVENTION", ("doh",), rule="dns.canary")
+    return DnsVerdict("block", "nxdomain", reason, "circumvention", ("doh",), rule="dns.canary")
 
 
 class EngineDecider:

@@ -20,13 +20,17 @@ QTYPE_NAMES = {1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 15: "MX", 16: "
 
 
 def event_fields(client: Client, host: str, qtype: int, verdict: DnsVerdict) -> dict[str, Any]:
-    """The fields of a DNS decision event other than ``time`` and ``ip`` (DfE log fields)."""
+    """The fields of a DNS decision event other than ``time`` and ``ip``: those of
+    :func:`harbour.events.record.decision_event` (the DfE log fields), where the "URL" is the
+    name asked for, plus the record type and how the resolver answered."""
     return {
         "source": "dns",
         "device": client.device,
         "user": client.user,
-        "group": ",".join(client.groups) or None,
+        "group": min(client.groups) if client.groups else None,
+        "url": host,
         "host": host,
+        "search_terms": [],
         "qtype": QTYPE_NAMES.get(qtype, str(qtype)),
         "action": verdict.action,
         "response": verdict.response,

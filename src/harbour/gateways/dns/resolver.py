@@ -33,9 +33,9 @@ from harbour.gateways.dns.upstream import Forwarder, UpstreamError
 
 log = logging.getLogger(__name__)
 
-_ALLOW_ROOT = DnsVerdict("allow", "forward", "the root name is not filtered", "DEFAULT")
-_ENGINE_ERROR = DnsVerdict("block", "servfail", "the filtering engine failed", "ERROR")
-_UNANSWERED = DnsVerdict("allow", "servfail", "no upstream resolver answered", "UPSTREAM")
+_ALLOW_ROOT = DnsVerdict("allow", "forward", "the root name is not filtered", "default")
+_ENGINE_ERROR = DnsVerdict("block", "servfail", "the filtering engine failed", "error")
+_UNANSWERED = DnsVerdict("allow", "servfail", "no upstream resolver answered", "upstream")
 _FOREVER = float("inf")
 _pack_ttl = struct.Struct(">I").pack_into
 
@@ -62,8 +62,9 @@ class Prepared:
                  fields: str) -> None:  # fmt: skip
         self.body = bytearray(reply[2:])
         shift = 10 + question_size  # the header (less the ID) and the question come first
-        truncated = records is None or len(reply) < 12 + question_size + len(records.data)
-        self.offsets = () if truncated else tuple(o + shift for o in records.ttl_offsets)
+        self.offsets: tuple[int, ...] = ()
+        if records is not None and len(reply) >= 12 + question_size + len(records.data):
+            self.offsets = tuple(o + shift for o in records.ttl_offsets)  # not truncated
         self.ttls = ttls
         self.born = now
         self.age = 0
@@ -263,7 +264,9 @@ class Resolver:
     def _block_records(self, query: wire.Query) -> wire.Records:
         ttl = self.settings.block_ttl
         address = {wire.TYPE_A: self._v4, wire.TYPE_AAAA: self._v6}.get(query.qtype)
-        answers = [wire.rr(wire.QUESTION_POINTER, query.qtype, ttl, address)] if address else []
+        answers = []
+        if address is not None:
+            answers.append(wire.rr(wire.QUESTION_POINTER, query.qtype, ttl, address))
         return wire.synthetic_records(wire.NOERROR, answers, ttl)
 
     def _cached(self, query: wire.Query, qname: bytes, now: float) -> Timed | None:
@@ -334,6 +337,7 @@ def _uncompressed_answers(question: bytes, records: wire.Records) -> list[bytes]
         if rrset.rdclass != dns.rdataclass.IN:
             continue
         owner = rrset.name.to_wire()
+        assert owner is not None  # no file given: to_wire returns the bytes
         for rdata in rrset:
             out.append(wire.rr(owner, rrset.rdtype, rrset.ttl, rdata.to_digestable()))
     return out

@@ -16,6 +16,10 @@ from harbour.events.spool import SpoolWriter
 class RenderedSpool(SpoolWriter):
     """A spool writer whose queued items are JSON lines already (without the newline)."""
 
+    def append(self, line: str) -> None:  # type: ignore[override]
+        """Queue one rendered event line. Never blocks on I/O."""
+        self._queue.append(line)  # type: ignore[arg-type]
+
     def flush(self) -> int:
         """Write and fsync every queued line; return how many were written."""
         with self._io:

@@ -84,8 +84,8 @@ def run(make_server: ServerFactory, host: str, port: int, workers: int,
             pid, status = os.wait()
         except ChildProcessError:
             break
-        index = children.pop(pid, None)
-        if index is not None and not stopping:
+        index = children.pop(pid, -1)
+        if index >= 0 and not stopping:
             log.error("DNS worker %d exited (status %d); restarting it", index, status)
             time.sleep(0.5)
             spawn(index)
