@@ -48,3 +48,16 @@ def _ingest(args: argparse.Namespace) -> int:
             print(f"stored {result.stored} events in {result.batches} batches{rejects}")
         if args.once or stop.wait(args.interval):
             return 0
+
+
+def _register_demo_data() -> None:
+    from harbour.apps.events.demo import seed_week
+    from harbour.apps.webfilter.demo import seed_requests
+    from harbour.cli import demo_cmd
+
+    for seeder in (seed_requests, seed_week):  # unblocks first, so the week's events show them
+        if seeder not in demo_cmd.demo_seeders:
+            demo_cmd.demo_seeders.append(seeder)
+
+
+_register_demo_data()
