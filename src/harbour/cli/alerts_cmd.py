@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import sys
 import time
+from pathlib import Path
 
 from harbour.cli import demo_cmd
 from harbour.cli.django_env import setup_django
+from harbour.cli.serve_cmd import parse_listen
+from harbour.paths import data_dir
+
+DEMO_MAIL_PORT = 8025
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -33,6 +40,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="keep sending every SECONDS (without the worker)",
     )
     deliver.set_defaults(func=_deliver)
+    sink = actions.add_parser(
+        "mail-sink", help="demo/trial only: catch Harbour's emails on a local port as .eml files"
+    )
+    sink.add_argument(
+        "--listen", type=parse_listen, default=("127.0.0.1", 8025), metavar="HOST:PORT"
+    )
+    sink.add_argument("--dir", type=Path, help="where to keep the messages (default DATA/mail)")
+    sink.set_defaults(func=_mail_sink)
     actions.add_parser("purge", help="delete closed alerts past the retention period").set_defaults(
         func=_purge
     )
@@ -106,6 +121,42 @@ def _purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mail_sink(args: argparse.Namespace) -> int:
+    from harbour.apps.alerts.mailsink import serve
+
+    host, port = args.listen
+    folder = args.dir or data_dir() / "mail"
+    print(f"catching mail on {host}:{port} into {folder} (demo only: nothing is delivered)")
+    try:
+        asyncio.run(serve(host, port, folder))
+    except OSError as error:
+        print(f"harbour alerts mail-sink: cannot listen on {host}:{port}: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def demo_mail(args: argparse.Namespace, data: Path) -> list[tuple[str, list[str], str]]:
+    """In the demo, alert emails go to a local mail catcher unless SMTP is configured."""
+    if os.environ.get("HARBOUR_SMTP_HOST"):
+        return []
+    # Set before the demo starts its children, so the web server and worker mail the sink.
+    os.environ["HARBOUR_SMTP_HOST"] = "127.0.0.1"
+    os.environ["HARBOUR_SMTP_PORT"] = str(DEMO_MAIL_PORT)
+    os.environ.setdefault("HARBOUR_BASE_URL", "http://{}:{}".format(*args.listen))
+    argv = [
+        sys.executable,
+        "-m",
+        "harbour.cli",
+        "alerts",
+        "mail-sink",
+        "--listen",
+        f"127.0.0.1:{DEMO_MAIL_PORT}",
+        "--dir",
+        str(data / "mail"),
+    ]
+    return [("mail", argv, f"Alert emails: caught in {data / 'mail'} (printed here)")]
+
+
 def seed_demo_alerts(actor: str) -> None:
     """A few realistic alerts for the demo's DSL, once (they are not emailed)."""
     from harbour.apps.alerts.demo import seed
@@ -115,3 +166,5 @@ def seed_demo_alerts(actor: str) -> None:
 
 if seed_demo_alerts not in demo_cmd.demo_seeders:
     demo_cmd.demo_seeders.append(seed_demo_alerts)
+if demo_mail not in demo_cmd.demo_processes:
+    demo_cmd.demo_processes.append(demo_mail)

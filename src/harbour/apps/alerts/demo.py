@@ -36,7 +36,7 @@ def seed(actor: str) -> None:
     pupils = list(
         Person.objects.filter(kind="pupil", active=True)
         .exclude(username=None)
-        .order_by("year", "last_name")[: len(DEMO)]
+        .order_by("-year", "last_name")[: len(DEMO)]
     )
     now = timezone.now()
     raised = []
