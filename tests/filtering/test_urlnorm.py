@@ -149,3 +149,32 @@ def test_the_fast_path_for_canonical_urls_agrees_with_full_normalisation(
         return
     assert normalise_url(text) == slow
     assert normalise_url(slow.url) == slow
+
+
+PIECES = st.sampled_from(
+    [
+        *"abcXYZ019-._~/?#%:@[]!$&'()*+,;= \t\n\x00\u00e9\u3002\u0300",
+        "%2e",
+        "%zz",
+        "0x",
+        "..",
+        "xn--",
+    ]
+)
+
+
+@given(
+    st.sampled_from(["http://", "https://", "", "//", "HTTP://u:p@"]), st.lists(PIECES, max_size=25)
+)
+def test_any_text_either_normalises_stably_or_raises_url_error(
+    prefix: str, pieces: list[str]
+) -> None:
+    for normalise, text, spell in (
+        (normalise_url, prefix + "".join(pieces), lambda u: u.url),
+        (normalise_host, "".join(pieces), str),
+    ):
+        try:
+            once = normalise(text)
+        except UrlError:
+            continue
+        assert normalise(spell(once)) == once

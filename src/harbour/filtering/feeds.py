@@ -22,7 +22,7 @@ def read_feed(name: str, path: Path, builder: SegmentBuilder) -> None:
     An empty feed is refused: replacing a list of thousands of illegal URLs with nothing is
     far more likely a broken download than a real update.
     """
-    if not FEED_NAME.match(name):
+    if not FEED_NAME.fullmatch(name):
         raise ListImportError(
             [f"{name!r}: a feed name is 1-40 lower-case letters, digits, '-' or '_'"]
         )

@@ -167,16 +167,19 @@ def _canonical_host(text: str) -> str:
 
 def _ascii_label(label: str) -> str:
     if label.isascii():
-        if not _LABEL.match(label):
+        if not _LABEL.fullmatch(label):
             raise UrlError(f"invalid host name label {label!r}")
         return label
     try:
-        return idna.encode(label, uts46=True).decode("ascii")
+        encoded = idna.encode(label, uts46=True).decode("ascii")
     except idna.IDNAError:
         try:
-            return label.encode("idna").decode("ascii")  # IDNA 2003: older, looser names
+            encoded = label.encode("idna").decode("ascii")  # IDNA 2003: older, looser names
         except UnicodeError:
-            raise UrlError(f"invalid international host name label {label!r}") from None
+            encoded = ""
+    if not _LABEL.fullmatch(encoded):  # e.g. punctuation that IDNA 2003 lets through
+        raise UrlError(f"invalid international host name label {label!r}")
+    return encoded
 
 
 def _canonical_ipv6(text: str) -> str:
