@@ -20,7 +20,7 @@ def test_terms_carry_severity_flags_language_and_stems() -> None:
         False,
     )
     assert (stem.text, stem.stem, stem.language, stem.ambiguous) == ("samoboj", True, "pl", True)
-    assert die.needs == {"intent", "method"} and die.ambiguous
+    assert die.needs == (frozenset({"intent", "method"}),) and die.ambiguous
 
 
 @pytest.mark.parametrize(

@@ -49,8 +49,15 @@ PRIORITY = (
     "gambling",
 )
 
-# A built-in context group: the text contains a number ("take 2 pills").
+# Built-in context groups: the text contains a number ("take 2 pills"), or one of at least
+# eight ("took 30 pills").
 NUMBER = "number"
+MANY = "many"
+MANY_FROM = 8
+# Part number of a term matched whole; gapped terms' parts count from 0.
+WHOLE = -1
+# Words allowed between the parts of a gapped term.
+GAP_WORDS = 3
 
 # Context groups that add one severity step each, per category.
 BOOSTS: dict[str, tuple[str, ...]] = {
@@ -170,9 +177,9 @@ class Classifier:
             {normalise_fast(k, plain)[0]: v for k, v in lexicon.slang_phrases.items()},
         )
         terms = list(lexicon.terms)
-        known = set(lexicon.context) | {NUMBER}
+        known = set(lexicon.context) | {NUMBER, MANY}
         for term in terms:
-            if unknown := term.needs - known:
+            if unknown := set().union(*term.needs) - known:
                 raise LexiconError(f"{term.term_id}: needs unknown context group {sorted(unknown)}")
         for category, words in (extra_terms or {}).items():
             if category not in CATEGORIES:
@@ -188,11 +195,18 @@ class Classifier:
         self.terms = terms
         self._risks = _Matcher()
         for index, term in enumerate(terms):
+            parts = term.parts
+            if len(parts) > 1:
+                # Each part is matched alone; _judge keeps them only in order and close.
+                for number, part in enumerate(parts):
+                    stem = term.stem and number == len(parts) - 1
+                    self._risks.add(self._key(part), (index, number), stem=stem)
+                continue
             key = self._key(term.text)
             if not key or key in ignored:
                 continue
             for variant in _variants(term, key):
-                self._risks.add(variant, index, stem=term.stem)
+                self._risks.add(variant, (index, WHOLE), stem=term.stem)
         self._risks.finish()
         self._context = _Matcher()
         for group, phrases in lexicon.context.items():
@@ -234,19 +248,38 @@ class Classifier:
                     best[risk.category] = risk
         return sorted(best.values(), key=lambda r: (-r.severity, PRIORITY.index(r.category)))
 
+    def _term_hits(self, text: str, collapsed: bool) -> list[_Hit]:
+        """Hits whose value is a term index; gapped terms only when all parts line up."""
+        whole: list[_Hit] = []
+        parts: dict[int, list[tuple[int, _Hit]]] = {}
+        for hit in self._risks.hits(text, collapsed):
+            index, number = hit.value  # type: ignore[misc]
+            if number == WHOLE:
+                whole.append(_Hit(index, hit.start, hit.end))
+            else:
+                parts.setdefault(index, []).append((number, hit))
+        for index, found in parts.items():
+            span = _chain(text, found, len(self.terms[index].parts))
+            if span:
+                whole.append(_Hit(index, *span))
+        return whole
+
     def _judge(self, original: str, form: Normalised, collapsed: bool) -> list[Risk]:
         context = self._context.hits(form.text, collapsed)
-        context += [_Hit(NUMBER, m.start(), m.end()) for m in _DIGITS.finditer(form.text)]
+        for m in _DIGITS.finditer(form.text):
+            context.append(_Hit(NUMBER, m.start(), m.end()))
+            if int(m.group()) >= MANY_FROM:
+                context.append(_Hit(MANY, m.start(), m.end()))
         groups = {hit.value for hit in context}
         benign = [(h.start, h.end) for h in context if h.value == "benign"]
         helping = "help_other" in groups and "first_person" not in groups
         silenced = helping or "framing" in groups
         per_category: dict[str, list[tuple[Term, _Hit]]] = {}
-        for hit in self._risks.hits(form.text, collapsed):
+        for hit in self._term_hits(form.text, collapsed):
             term = self.terms[hit.value]  # type: ignore[index]
             if term.ambiguous and silenced:
                 continue
-            if not any(a <= hit.start and hit.end <= b for a, b in benign):
+            if not _is_benign(hit, benign, gapped=len(term.parts) > 1):
                 per_category.setdefault(term.category, []).append((term, hit))
         risks = []
         for category, found in per_category.items():
@@ -271,15 +304,44 @@ class Classifier:
         return risks
 
 
+def _is_benign(hit: _Hit, benign: list[tuple[int, int]], gapped: bool) -> bool:
+    """A term inside a benign idiom is hidden; a gapped term is hidden if one overlaps it."""
+    if gapped:
+        return any(a < hit.end and hit.start < b for a, b in benign)
+    return any(a <= hit.start and hit.end <= b for a, b in benign)
+
+
+def _chain(text: str, found: list[tuple[int, _Hit]], count: int) -> tuple[int, int] | None:
+    """The span of parts 0..count-1 in order, each at most GAP_WORDS words after the last."""
+    by_part: dict[int, list[_Hit]] = {}
+    for number, hit in found:
+        by_part.setdefault(number, []).append(hit)
+    for first in by_part.get(0, []):
+        end = first.end
+        for number in range(1, count):
+            following = [
+                h
+                for h in by_part.get(number, [])
+                if h.start >= end and len(text[end : h.start].split()) <= GAP_WORDS
+            ]
+            if not following:
+                break
+            end = min(h.end for h in following)
+        else:
+            return first.start, end
+    return None
+
+
 def _strength(found: tuple[Term, _Hit]) -> tuple[int, bool, bool, int]:
     """Which of a category's hits is the evidence: gravest, then plainest, then longest."""
     term, hit = found
     return term.severity, not term.ambiguous, not term.stem, hit.end - hit.start
 
 
-def _supported(hit: _Hit, needs: frozenset[str], context: list[_Hit]) -> bool:
-    """True if a context phrase of a needed group occurs outside the term itself."""
-    return any(c.value in needs and (c.end <= hit.start or hit.end <= c.start) for c in context)
+def _supported(hit: _Hit, needs: tuple[frozenset[str], ...], context: list[_Hit]) -> bool:
+    """True if, for every need, a phrase of one of its groups occurs outside the term itself."""
+    outside = {c.value for c in context if c.end <= hit.start or hit.end <= c.start}
+    return all(groups & outside for groups in needs)
 
 
 def _corroborated(hit: _Hit, found: list[tuple[Term, _Hit]]) -> bool:

@@ -12,8 +12,11 @@ Every file is plain UTF-8 text in ``monitoring/lexicons/``; ``#`` starts a comme
 * ``ambiguous`` — the word has common benign senses ("suicide", "porn"): it alerts on its own,
   but not inside educational framing, gaming talk or help for someone else.
 * ``needs=a+b`` — alerts only when a context group ``a`` or ``b`` is present too ("die" needs
-  ``intent`` or ``method``; "disgusting" needs ``identity``). Implies ``ambiguous``.
+  ``intent`` or ``method``; "disgusting" needs ``identity``). Implies ``ambiguous``. Several
+  ``needs=`` flags must all hold ("took" needs ``method`` and ``many``).
 * a term ending in ``*`` is a stem: it also matches longer words ("suicid*" → "suicidal").
+* ``…`` (or ``...``) inside a term allows up to three other words between its parts
+  ("send … pics" matches "send me some nice pics").
 
 ``context.tsv`` — ``phrase<TAB>group``: the words that make up each context group (``intent``,
 ``method``, ``framing``, ``help_other``, ``benign``, ``identity``, ``target``, ...).
@@ -61,8 +64,13 @@ class Term:
     severity: int
     language: str
     ambiguous: bool = False
-    needs: frozenset[str] = frozenset()
+    needs: tuple[frozenset[str], ...] = ()
     stem: bool = False
+
+    @property
+    def parts(self) -> list[str]:
+        """The pieces of a term with gaps ("send … pics" → ["send", "pics"])."""
+        return [p.strip() for p in re.split(r"…|\.\.\.", self.text) if p.strip()]
 
 
 @dataclass
@@ -104,13 +112,13 @@ def parse_terms(path: Path | str, category: str, text: str) -> list[Term]:
         term, severity_text = fields[0], fields[1]
         if not severity_text.isdigit() or not 1 <= int(severity_text) <= 5:
             raise LexiconError(f"{where}: severity must be 1-5, not {severity_text!r}")
-        ambiguous, needs = False, frozenset[str]()
+        ambiguous, needs = False, list[frozenset[str]]()
         for flag in fields[2].split(",") if len(fields) == 3 else []:
             flag = flag.strip()
             if flag == "ambiguous":
                 ambiguous = True
             elif flag.startswith("needs="):
-                needs = frozenset(g for g in flag[6:].split("+") if g)
+                needs.append(frozenset(g for g in flag[6:].split("+") if g))
                 ambiguous = True
             else:
                 raise LexiconError(f"{where}: unknown flag {flag!r}")
@@ -123,7 +131,7 @@ def parse_terms(path: Path | str, category: str, text: str) -> list[Term]:
                 severity=int(severity_text),
                 language=language,
                 ambiguous=ambiguous,
-                needs=needs,
+                needs=tuple(needs),
                 stem=stem,
             )
         )
