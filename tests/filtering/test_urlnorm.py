@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harbour.filtering.urlnorm import UrlError, _normalise_slowly, normalise_host, normalise_url
@@ -96,12 +96,14 @@ def test_a_bare_host_normalises_like_the_host_of_a_url() -> None:
     assert normalise_host("0x7f.1") == "127.0.0.1"
 
 
+@settings(deadline=None)  # timing-free: a busy machine must not fail it
 @given(HOST, PATH)
 def test_normalising_twice_changes_nothing(host: str, path: str) -> None:
     once = normalise_url(f"http://{host}{path}")
     assert normalise_url(once.url) == once
 
 
+@settings(deadline=None)  # timing-free: a busy machine must not fail it
 @given(HOST, PATH)
 def test_host_case_trailing_dot_userinfo_and_default_port_do_not_matter(
     host: str, path: str
@@ -111,6 +113,7 @@ def test_host_case_trailing_dot_userinfo_and_default_port_do_not_matter(
     assert dressed == plain
 
 
+@settings(deadline=None)  # timing-free: a busy machine must not fail it
 @given(HOST, PATH, st.integers(min_value=0, max_value=4))
 def test_dot_segments_never_climb_above_the_root(host: str, path: str, ups: int) -> None:
     url = normalise_url(f"http://{host}/{'../' * ups}{path.lstrip('/')}")
@@ -118,6 +121,7 @@ def test_dot_segments_never_climb_above_the_root(host: str, path: str, ups: int)
     assert url.path.startswith("/")
 
 
+@settings(deadline=None)  # timing-free: a busy machine must not fail it
 @given(HOST, PATH)
 def test_percent_encoding_any_path_byte_gives_the_same_url(host: str, path: str) -> None:
     escaped = "".join(f"%{b:02X}" if chr(b) not in "/" else "/" for b in path.encode())
@@ -125,6 +129,7 @@ def test_percent_encoding_any_path_byte_gives_the_same_url(host: str, path: str)
     assert normalise_url(f"http://{host}{escaped}#") == normalise_url(f"http://{host}{path}#")
 
 
+@settings(deadline=None)  # timing-free: a busy machine must not fail it
 @given(st.integers(min_value=0, max_value=2**32 - 1))
 def test_decimal_hex_and_octal_ipv4_literals_agree(number: int) -> None:
     dotted = str(ipaddress.IPv4Address(number))
@@ -136,6 +141,7 @@ def test_decimal_hex_and_octal_ipv4_literals_agree(number: int) -> None:
 URLISH = st.text(alphabet=st.sampled_from("abcAZ09-._~/?#%:@[]!$&'()*+,;= \u00e9"), max_size=30)
 
 
+@settings(deadline=None)  # timing-free: a busy machine must not fail it
 @given(st.sampled_from(["http://", "https://", "HTTP://", ""]), HOST, URLISH)
 def test_the_fast_path_for_canonical_urls_agrees_with_full_normalisation(
     scheme: str, host: str, rest: str
@@ -163,6 +169,7 @@ PIECES = st.sampled_from(
 )
 
 
+@settings(deadline=None)  # timing-free: a busy machine must not fail it
 @given(
     st.sampled_from(["http://", "https://", "", "//", "HTTP://u:p@"]), st.lists(PIECES, max_size=25)
 )
