@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from harbour.apps.registers.dates import add_months
+from harbour.apps.registers.dates import add_months, lapse_cutoff
 
 
 @pytest.mark.parametrize(
@@ -29,3 +31,24 @@ def test_adding_months_keeps_the_day_or_falls_back_to_the_month_end(
     start, months, expected
 ) -> None:
     assert add_months(start, months) == expected
+
+
+@given(
+    done=st.dates(date(2000, 1, 1), date(2100, 1, 1)),
+    today=st.dates(date(2000, 1, 1), date(2100, 1, 1)),
+    months=st.integers(1, 60),
+)
+def test_the_lapse_cutoff_agrees_with_month_arithmetic_on_every_day(done, today, months) -> None:
+    assert (today < add_months(done, months)) == (done > lapse_cutoff(today, months))
+
+
+@pytest.mark.parametrize(
+    ("today", "months", "cutoff"),
+    [
+        (date(2027, 3, 31), 1, date(2027, 2, 28)),
+        (date(2026, 2, 28), 24, date(2024, 2, 29)),
+        (date(2027, 1, 1), 12, date(2026, 1, 1)),
+    ],
+)
+def test_the_lapse_cutoff_at_month_ends_and_leap_days(today, months, cutoff) -> None:
+    assert lapse_cutoff(today, months) == cutoff

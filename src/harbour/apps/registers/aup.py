@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from harbour.apps.audit.chain import record
 from harbour.apps.people.models import Person
-from harbour.apps.registers.dates import add_months
+from harbour.apps.registers.dates import add_months, lapse_cutoff
 from harbour.apps.registers.models import Restriction, Signature
 from harbour.policy.model import AcceptableUse, Policy
 from harbour.policy.snapshot import Snapshot
@@ -188,8 +188,7 @@ def coverage(
     policy: Policy, today: date | None = None
 ) -> tuple[list[Coverage], list[tuple[Person, list[str]]]]:
     """Coverage per agreement (and per group), and everyone with something to sign."""
-    today = today or timezone.localdate()
-    newest = newest_signatures()
+    signers = current_signers(policy, today or timezone.localdate())
     table = {
         key: Coverage(key, aup, by_group=defaultdict(lambda: [0, 0]))
         for key, aup in policy.acceptable_use.items()
@@ -200,8 +199,7 @@ def coverage(
         missing = []
         for key in applies_to(person, policy, groups):
             row = table[key]
-            signature = newest.get((person.pk, key))
-            ok = signature is not None and is_current(signature, row.agreement, today)
+            ok = person.pk in signers[key]
             row.applies += 1
             row.current += ok
             for group in sorted(groups) or [person.kind]:
@@ -216,30 +214,37 @@ def coverage(
     return list(table.values()), outstanding
 
 
+def current_signers(policy: Policy, today: date) -> dict[str, set[int]]:
+    """For each agreement, the ids of the people holding a current signature of it (read as
+    plain tuples: this runs on every snapshot write)."""
+    found: dict[str, set[int]] = {}
+    for key, agreement in policy.acceptable_use.items():
+        rows = Signature.objects.filter(agreement=key, version=agreement.version)
+        if agreement.renew_months is not None:
+            rows = rows.filter(signed_on__gt=lapse_cutoff(today, agreement.renew_months))
+        found[key] = set(rows.values_list("person_id", flat=True))
+    return found
+
+
 def restrict_unsigned(snapshot: Snapshot, policy: Policy) -> None:
     """Snapshot contributor: people without a current agreement their groups need are
     filtered as the no-agreement group. Each start and end of a restriction is audited."""
     fallback = policy.filtering.no_aup_group
     restricted: dict[str, list[str]] = {}
     if policy.filtering.require_current_aup and fallback:
-        today = timezone.localdate()
-        people = {
-            p.username: p
-            for p in Person.objects.filter(active=True, username__in=list(snapshot.users))
-        }
-        newest = newest_signatures(p.pk for p in people.values())
+        signers = current_signers(policy, timezone.localdate())
+        ids = dict(
+            Person.objects.filter(active=True, username__isnull=False).values_list("username", "pk")
+        )
+        gating: dict[tuple[str, ...], list[str]] = {}
         for username, groups in snapshot.users.items():
-            person = people.get(username)
-            if person is None:
+            person_id = ids.get(username)
+            if person_id is None:
                 continue
-            missing = [
-                key
-                for key in gating_agreements(groups, policy)
-                if not (
-                    (sig := newest.get((person.pk, key)))
-                    and is_current(sig, policy.acceptable_use[key], today)
-                )
-            ]
+            keys = gating.get(tuple(groups))
+            if keys is None:
+                keys = gating[tuple(groups)] = gating_agreements(groups, policy)
+            missing = [key for key in keys if person_id not in signers[key]]
             if missing:
                 restricted[username] = missing
                 snapshot.users[username] = [fallback]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 
 
 def add_months(start: date, months: int) -> date:
@@ -13,3 +13,13 @@ def add_months(start: date, months: int) -> date:
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(start.day, last))
+
+
+def lapse_cutoff(today: date, months: int) -> date:
+    """The last day a thing renewed every ``months`` could have been done and be lapsed today:
+    ``today < add_months(done, months)`` exactly when ``done > lapse_cutoff(today, months)``
+    (so a database can filter on it)."""
+    cutoff = add_months(today, -months)  # adding the months back never passes today
+    while add_months(cutoff + timedelta(days=1), months) <= today:
+        cutoff += timedelta(days=1)
+    return cutoff
