@@ -56,3 +56,23 @@ def test_the_policy_review_date_counts_down_and_goes_negative_when_overdue() -> 
     policy = load_policy(SAMPLE_POLICY)  # policy_review_due = 2027-09-01
     assert reviews.policy_review_state(policy, date(2027, 8, 2)) == (date(2027, 9, 1), 30)
     assert reviews.policy_review_state(policy, date(2027, 9, 3)) == (date(2027, 9, 1), -2)
+
+
+def test_leaders_are_prompted_for_the_reviews_the_standards_call_for(school) -> None:
+    from harbour.apps.policies.service import adopt_policy
+
+    assert reviews.prompts(date(2026, 11, 1)) == [
+        "No annual filtering and monitoring review has been signed off"
+    ]
+    reviews.save_review(
+        {"title": "Annual", "trigger": "annual", "held_on": date(2025, 11, 1), "completed": True},
+        "harry",
+    )
+    reviews.save_assessment(
+        {"title": "AI tool", "technology": "chatbot", "review_on": date(2026, 10, 1)}, "harry"
+    )
+    assert reviews.prompts(date(2026, 10, 31)) == ["1 risk assessment(s) past their review date"]
+    adopt_policy(SAMPLE_POLICY.read_text() + "\n# changed\n", "edited", "ivan")
+    found = reviews.prompts(date(2026, 11, 1))
+    assert found[0] == "The annual filtering and monitoring review was due 01 Nov 2026"
+    assert found[1].endswith("after the last review: record a configuration-change review")

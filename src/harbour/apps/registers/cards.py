@@ -9,14 +9,14 @@ from django.http import HttpRequest
 from harbour.apps.accounts.gate import can
 from harbour.apps.policies.service import NoPolicy, current_policy
 from harbour.apps.registers import aup, training
-from harbour.apps.registers.reviews import policy_review_state
+from harbour.apps.registers.reviews import policy_review_state, prompts
 from harbour.apps.registers.views.common import person_for
 
 REVIEW_WARNING_DAYS = 60
 
 
 def home_cards(request: HttpRequest) -> list[dict[str, Any]]:
-    """Unsigned agreements (own), overdue training, the policy review date."""
+    """Unsigned agreements (own), overdue training, reviews to hold, the policy review date."""
     try:
         policy = current_policy()
     except NoPolicy:
@@ -50,6 +50,16 @@ def home_cards(request: HttpRequest) -> list[dict[str, Any]]:
                     "css": "sev4",
                 }
             )
+    if can(request.user, "registers.reviews") and (todo_reviews := prompts()):
+        cards.append(
+            {
+                "title": "Reviews to hold",
+                "value": len(todo_reviews),
+                "text": "; ".join(todo_reviews),
+                "url": "/registers/reviews/",
+                "css": "sev4",
+            }
+        )
     state = policy_review_state(policy)
     if state and can(request.user, "registers.reviews_view") and state[1] <= REVIEW_WARNING_DAYS:
         due, days = state

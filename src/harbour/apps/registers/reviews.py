@@ -79,6 +79,31 @@ def next_annual_review(today: date | None = None) -> date | None:
     return add_months(last.held_on, 12) if last else None
 
 
+def prompts(today: date | None = None) -> list[str]:
+    """Reviews the standards call for now: the annual one, one after a policy (configuration)
+    change, and risk assessments past their review date."""
+    from harbour.apps.policies.models import PolicyVersion
+
+    today = today or timezone.localdate()
+    found = []
+    due = next_annual_review()
+    if due is None:
+        found.append("No annual filtering and monitoring review has been signed off")
+    elif due <= today:
+        found.append(f"The annual filtering and monitoring review was due {due:%d %b %Y}")
+    latest = Review.objects.order_by("-created_at").first()
+    changed = PolicyVersion.objects.order_by("-adopted_at").first()
+    if latest is not None and changed is not None and changed.adopted_at > latest.created_at:
+        found.append(
+            f"The policy changed on {changed.adopted_at:%d %b %Y} after the last review: "
+            "record a configuration-change review"
+        )
+    stale = RiskAssessment.objects.filter(review_on__lt=today).count()
+    if stale:
+        found.append(f"{stale} risk assessment(s) past their review date")
+    return found
+
+
 def save_assessment(
     values: dict[str, Any], actor: Any, item: RiskAssessment | None = None
 ) -> RiskAssessment:

@@ -86,6 +86,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
             "policy_review": reviews.policy_review_state(current_policy()),
             "next_annual": reviews.next_annual_review(),
             "today": timezone.localdate(),
+            "prompts": reviews.prompts(),
         },
     )
 
