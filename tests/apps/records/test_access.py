@@ -184,3 +184,29 @@ def test_only_the_dsl_manages_sharing_with_the_headteacher(records, school, clie
         client.post(f"/api/records/{made['allegation'].pk}/share/", {"shared": "on"}).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("name", ROLES)
+def test_every_record_operation_on_web_and_api_is_refused_to_those_who_may_not_work_it(
+    records, school, client, name
+) -> None:
+    from harbour.apps.records.ops import OPERATIONS
+
+    made, items = records
+    sign_in(client, school[name])
+    for kind, (_, workers, _) in RULES.items():
+        rec = made[kind]
+        action = service.add_action(school["alice"], rec, "warning", reason="test target")
+        for op, spec in OPERATIONS.items():
+            target = {"action": f"{action.pk}/", "evidence": f"{items[kind].pk}/", "": ""}[
+                spec.target
+            ]
+            allowed = workers if op != "share" else {"alice", "dora"}
+            for url in (
+                f"/records/{rec.pk}/do/{op}/{target}",
+                f"/api/records/{rec.pk}/{op}/{target}",
+            ):
+                status = client.post(url, {}).status_code
+                assert (status != 404) == (name in allowed), (op, url, name, kind, status)
+        deleted = client.post(f"/records/{rec.pk}/delete/", {"reason": "x"}).status_code
+        assert (deleted != 404) == (name == "alice")

@@ -55,7 +55,9 @@ class _DetailsBase(forms.Form):
     four_cs = forms.MultipleChoiceField(
         choices=vocab.FOUR_CS, widget=forms.CheckboxSelectMultiple, label="Which of the four Cs"
     )
-    risk_category = forms.ChoiceField(choices=vocab.RISK_CATEGORIES, label="Risk")
+    risk_category = forms.ChoiceField(
+        choices=[("", "— choose —"), *vocab.RISK_CATEGORIES], label="Risk"
+    )
     severity = forms.TypedChoiceField(choices=vocab.SEVERITIES, coerce=int, initial=3)
     location = forms.CharField(max_length=200, required=False, label="Where")
     incident_type = forms.ChoiceField(choices=(), required=False, label="Incident type (policy)")

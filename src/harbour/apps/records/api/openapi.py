@@ -23,7 +23,8 @@ def _field_schema(field: djforms.Field) -> dict[str, Any]:
             "items": {"type": "string", "enum": [str(k) for k, _ in field.choices]},
         }
     if isinstance(field, djforms.ChoiceField):
-        values = [k for k, _ in field.choices]
+        # a required choice's blank "choose" entry is not a value the API accepts
+        values = [k for k, _ in field.choices if k != "" or not field.required]
         return {
             "type": "integer" if values and isinstance(values[0], int) else "string",
             "enum": values or None,
