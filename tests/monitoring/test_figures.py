@@ -13,8 +13,9 @@ from tests.monitoring.conftest import DATA
 
 DEV = Path("/work/shared/eval/monitoring_dev.jsonl")
 HELDOUT = DATA / "heldout.jsonl"
-# Written later, after the first round of tuning, to test generalisation; then tuned on too.
+# Written later, one after each round of tuning, to test generalisation; then tuned on too.
 STRESS = DATA / "stress.jsonl"
+ROUND2 = DATA / "round2.jsonl"
 
 
 def test_heldout_file_is_large_and_covers_every_category() -> None:
@@ -29,8 +30,9 @@ def test_heldout_file_is_large_and_covers_every_category() -> None:
         pytest.param(DEV, marks=pytest.mark.skipif(not DEV.exists(), reason="no shared dev file")),
         HELDOUT,
         STRESS,
+        ROUND2,
     ],
-    ids=["dev", "heldout", "stress"],
+    ids=["dev", "heldout", "stress", "round2"],
 )
 def test_lexicon_stage_meets_the_safeguarding_figures(classifier: Classifier, path: Path) -> None:
     examples = parse_examples(path.read_text("utf-8").splitlines(), str(path))

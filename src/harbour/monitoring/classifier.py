@@ -66,10 +66,12 @@ BOOSTS: dict[str, tuple[str, ...]] = {
     "violence": ("intent", "weapon"),
     "extremism": ("intent", "praise"),
     "drugs": ("amount", NUMBER),
-    "grooming": ("secrecy",),
+    "grooming": ("secrecy", "sexual"),
     "bullying": ("intent",),
 }
 
+# Context that silences ambiguous terms: education, media, games, health; laughter.
+SILENCING = frozenset({"framing", "joke"})
 # Seeking help for someone else caps severity (unless the writer speaks of themself).
 HELP_CAP = 2
 EXTRA_TERM_SEVERITY = 3
@@ -194,6 +196,8 @@ class Classifier:
         ignored.discard("")
         self.terms = terms
         self._risks = _Matcher()
+        # What the fast pre-check looks for: whole terms and the last part of gapped ones.
+        self._triggers = _Matcher()
         for index, term in enumerate(terms):
             parts = term.parts
             if len(parts) > 1:
@@ -201,13 +205,16 @@ class Classifier:
                 for number, part in enumerate(parts):
                     stem = term.stem and number == len(parts) - 1
                     self._risks.add(self._key(part), (index, number), stem=stem)
+                self._triggers.add(self._key(part), index, stem=stem)
                 continue
             key = self._key(term.text)
             if not key or key in ignored:
                 continue
             for variant in _variants(term, key):
                 self._risks.add(variant, (index, WHOLE), stem=term.stem)
+                self._triggers.add(variant, index, stem=term.stem)
         self._risks.finish()
+        self._triggers.finish()
         self._context = _Matcher()
         for group, phrases in lexicon.context.items():
             for phrase in phrases:
@@ -234,7 +241,7 @@ class Classifier:
     def could_match(self, text: str) -> bool:
         """Cheap pre-check: False means :meth:`classify` would return no risk."""
         forms = normalise_fast(text, self._slang)
-        return any(self._risks.any(form, i > 0) for i, form in enumerate(forms))
+        return any(self._triggers.any(form, i > 0) for i, form in enumerate(forms))
 
     def classify(self, text: str) -> list[Risk]:
         """The risks in ``text``: one per category, strongest first; empty when none."""
@@ -273,13 +280,13 @@ class Classifier:
         groups = {hit.value for hit in context}
         benign = [(h.start, h.end) for h in context if h.value == "benign"]
         helping = "help_other" in groups and "first_person" not in groups
-        silenced = helping or "framing" in groups
+        silenced = helping or bool(groups & SILENCING)
         per_category: dict[str, list[tuple[Term, _Hit]]] = {}
         for hit in self._term_hits(form.text, collapsed):
             term = self.terms[hit.value]  # type: ignore[index]
             if term.ambiguous and silenced:
                 continue
-            if not _is_benign(hit, benign, gapped=len(term.parts) > 1):
+            if not _is_benign(hit, benign):
                 per_category.setdefault(term.category, []).append((term, hit))
         risks = []
         for category, found in per_category.items():
@@ -292,10 +299,12 @@ class Classifier:
             ]
             if not kept:
                 continue
-            boost = sum(1 for group in BOOSTS.get(category, ()) if group in groups)
-            if any(_corroborated(hit, kept) for _, hit in kept):
-                boost += 1
             term, hit = max(kept, key=_strength)
+            # Context inside the term itself ("delete" in "delete this chat") adds nothing.
+            outside = _outside(hit, context)
+            boost = sum(1 for group in BOOSTS.get(category, ()) if group in outside)
+            if any(_corroborated(other, kept) for _, other in kept):
+                boost += 1
             severity = min(5, term.severity + boost)
             if helping:
                 severity = min(severity, HELP_CAP)
@@ -304,11 +313,9 @@ class Classifier:
         return risks
 
 
-def _is_benign(hit: _Hit, benign: list[tuple[int, int]], gapped: bool) -> bool:
-    """A term inside a benign idiom is hidden; a gapped term is hidden if one overlaps it."""
-    if gapped:
-        return any(a < hit.end and hit.start < b for a, b in benign)
-    return any(a <= hit.start and hit.end <= b for a, b in benign)
+def _is_benign(hit: _Hit, benign: list[tuple[int, int]]) -> bool:
+    """A term overlapping a benign idiom is hidden ("want to die" in "want to die my hair")."""
+    return any(a < hit.end and hit.start < b for a, b in benign)
 
 
 def _chain(text: str, found: list[tuple[int, _Hit]], count: int) -> tuple[int, int] | None:
@@ -338,9 +345,14 @@ def _strength(found: tuple[Term, _Hit]) -> tuple[int, bool, bool, int]:
     return term.severity, not term.ambiguous, not term.stem, hit.end - hit.start
 
 
+def _outside(hit: _Hit, context: list[_Hit]) -> set[object]:
+    """The context groups found outside the span of ``hit``."""
+    return {c.value for c in context if c.end <= hit.start or hit.end <= c.start}
+
+
 def _supported(hit: _Hit, needs: tuple[frozenset[str], ...], context: list[_Hit]) -> bool:
     """True if, for every need, a phrase of one of its groups occurs outside the term itself."""
-    outside = {c.value for c in context if c.end <= hit.start or hit.end <= c.start}
+    outside = _outside(hit, context)
     return all(groups & outside for groups in needs)
 
 

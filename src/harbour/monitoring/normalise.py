@@ -101,6 +101,10 @@ def _unspace(match: re.Match[str]) -> str:
     return _WIDE_GAP.sub("\0", run).replace(" ", "").replace("\0", " ")
 
 
+def _glue(match: re.Match[str]) -> str:
+    return match.group(1) + match.group(2)
+
+
 def _unstretch(match: re.Match[str]) -> str:
     char = match.group(1)
     return "xxx" if char == "x" else char
@@ -185,6 +189,8 @@ _STEPS: list[_Step] = [
         re.compile(r" [a-z0-9*] "),  # the middle letter of any such run
         plain=True,
     ),
+    # A number and its unit are one word: "5 kms" is a distance, not "kill myself".
+    _Step(re.compile(r"(?<!\S)(\d+) (kms|km|mg|kg|ml|mph)(?!\S)"), _glue, re.compile(r"\d")),
     # Leetspeak again for what the previous step joined ("p 0 r n").
     _Step(_WHOLE, _leet, _LEET_CHARS),
     # diiiie, sooo: three or more of a letter become one ("xxx" stays a word).
