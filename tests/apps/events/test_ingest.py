@@ -128,3 +128,10 @@ def test_only_one_ingester_loads_a_spool_at_a_time(db, tmp_path) -> None:
     with spool_lock(spool), pytest.raises(IngestBusy):
         ingest(spool)
     assert ingest(spool).stored == 1
+
+
+def test_the_ingest_command_refuses_a_batch_size_below_one(capsys) -> None:
+    from harbour.cli import main
+
+    assert main(["events", "ingest", "--once", "--batch", "0"]) == 2
+    assert "--batch must be at least 1" in capsys.readouterr().err
