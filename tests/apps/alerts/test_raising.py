@@ -119,3 +119,37 @@ def test_evidence_keeps_six_words_either_side_of_the_match():
         in_context(text, "match")
         == "two three four five six seven MATCH eight nine ten eleven twelve thirteen"
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_repeats_make_one_alert_not_several(school, pupil):
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "SQLite's in-memory test database reports table locks rather than waiting; "
+            "a file database serialises writers with BEGIN IMMEDIATE"
+        )
+
+    start = threading.Barrier(6)
+    errors = []
+
+    def raise_one() -> None:
+        try:
+            start.wait()
+            raise_alert(Subject("jexample", when=NOW), finding())
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=raise_one) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors
+    (alert,) = Alert.objects.all()
+    assert alert.repeat_count == 6

@@ -7,12 +7,13 @@ and the new evidence is appended. Every alert created or changed is audited and 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -64,6 +65,21 @@ def _person_for(username: str) -> Any:
     return Person.objects.filter(username__iexact=username).first()
 
 
+def _serialise(key: str) -> None:
+    """Let one writer at a time look for and create the open alert of ``key``.
+
+    PostgreSQL: a transaction-scoped advisory lock on the key's hash (row locks cannot guard
+    a row that does not exist yet). SQLite: write transactions are already serial.
+    """
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)]
+        )
+
+
 def raise_alert(subject: Subject, finding: Finding, policy_version: str = "") -> Alert:
     """Create an alert for ``finding``, or fold it into the open alert it repeats."""
     when = _moment(subject.when)
@@ -76,6 +92,7 @@ def raise_alert(subject: Subject, finding: Finding, policy_version: str = "") ->
     }
     window = timedelta(minutes=monitoring_settings().repeat_window_minutes)
     with transaction.atomic():
+        _serialise(key)
         open_alert = None
         if window:
             open_alert = (
