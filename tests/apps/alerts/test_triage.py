@@ -129,19 +129,22 @@ def test_escalating_needs_a_reason_and_is_audited(school, client, alert):
 
 
 def test_a_false_positive_with_an_ignore_rule_stops_that_word_alerting(school, client, pupil):
-    text = "free spins probability worksheet"
+    text = "bet365 login"
     first = raise_alerts_for_text(text, Subject("jexample"))
     assert first, "the classifier should flag this text"
     sign_in(client, school["alice"])
     client.post(
         f"/alerts/{first[0].pk}/false-positive/",
-        {"note": "maths department resource", "ignore_term": "free spins"},
+        {
+            "note": "a supplier's name at this school",
+            "ignore_term": first[0].evidence[0]["matched"],
+        },
     )
     first[0].refresh_from_db()
     assert (first[0].status, first[0].outcome) == ("false-positive", "false-positive")
-    assert IgnoreRule.objects.filter(term="free spins", active=True).exists()
+    assert IgnoreRule.objects.filter(term="bet365", active=True).exists()
     assert raise_alerts_for_text(text, Subject("jexample")) == []
-    rule = IgnoreRule.objects.get(term="free spins")
+    rule = IgnoreRule.objects.get(term="bet365")
     client.post("/alerts/ignore-rules/", {"rule": rule.pk})
     assert raise_alerts_for_text(text, Subject("jexample")) != []
     assert AuditEntry.objects.filter(action="deactivate", object_type="alerts.ignorerule").exists()
@@ -150,14 +153,14 @@ def test_a_false_positive_with_an_ignore_rule_stops_that_word_alerting(school, c
 def test_the_policy_ignore_and_extra_terms_are_honoured(school, pupil):
     from harbour.apps.alerts.classify import school_classifier
 
-    assert raise_alerts_for_text("free spins worksheet", Subject("jexample"))
+    assert raise_alerts_for_text("bet365 login", Subject("jexample"))
     adopt_monitoring("""
 [monitoring]
-ignore_terms = ["free spins"]
+ignore_terms = ["bet365"]
 extra_terms = { self_harm = ["blackout game"] }
 """)
     assert school_classifier() is school_classifier()  # built once per policy, then shared
-    assert raise_alerts_for_text("free spins worksheet", Subject("other")) == []
+    assert raise_alerts_for_text("bet365 login", Subject("other")) == []
     (found,) = raise_alerts_for_text("trying the blackout game tonight", Subject("jexample"))
     assert found.category == "self_harm" and found.policy_version
 
