@@ -16,6 +16,7 @@ HELDOUT = DATA / "heldout.jsonl"
 # Written later, one after each round of tuning, to test generalisation; then tuned on too.
 STRESS = DATA / "stress.jsonl"
 ROUND2 = DATA / "round2.jsonl"
+ROUND3 = DATA / "round3.jsonl"
 
 
 def test_heldout_file_is_large_and_covers_every_category() -> None:
@@ -31,8 +32,9 @@ def test_heldout_file_is_large_and_covers_every_category() -> None:
         HELDOUT,
         STRESS,
         ROUND2,
+        ROUND3,
     ],
-    ids=["dev", "heldout", "stress", "round2"],
+    ids=["dev", "heldout", "stress", "round2", "round3"],
 )
 def test_lexicon_stage_meets_the_safeguarding_figures(classifier: Classifier, path: Path) -> None:
     examples = parse_examples(path.read_text("utf-8").splitlines(), str(path))

@@ -357,5 +357,8 @@ def _supported(hit: _Hit, needs: tuple[frozenset[str], ...], context: list[_Hit]
 
 
 def _corroborated(hit: _Hit, found: list[tuple[Term, _Hit]]) -> bool:
-    """True if another term of the category matched elsewhere in the text (not overlapping)."""
-    return any(other.end <= hit.start or hit.end <= other.start for _, other in found)
+    """True if a different term of the category matched elsewhere in the text (not overlapping)."""
+    return any(
+        other.value != hit.value and (other.end <= hit.start or hit.end <= other.start)
+        for _, other in found
+    )
