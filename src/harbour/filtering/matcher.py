@@ -8,7 +8,9 @@ Three kinds of entry, all reported with the entry that matched:
   whose path is a whole-segment prefix of the request's path (``example.com/a`` matches
   ``/a`` and ``/a/b`` but not ``/ab``); an entry with a query must match the query exactly;
 - expressions: regular expressions searched in ``host/path?query``, case-insensitively.
-  They are compiled on first use and combined into one pattern per category.
+  They are compiled on first use and combined into one pattern per category, and a category
+  whose expressions all need some literal text (:mod:`harbour.filtering.literals`) is skipped
+  when none of it is in the URL.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from harbour.filtering.compiled import Segment, key_hash
+from harbour.filtering.literals import required_literals
 from harbour.filtering.urlnorm import NormalURL
 
 _MAX_PATH_SEGMENTS = 12
@@ -56,12 +59,15 @@ def path_prefixes(path: str, query: str | None) -> list[str]:
 
 
 class _Expressions:
-    """One category's expressions, combined so a URL costs one regex search per category."""
+    """One category's expressions, combined so a URL costs one regex search per category,
+    and skipped outright when none of the literals they need is in the URL."""
 
     def __init__(self, category: str, patterns: list[str], locked: bool) -> None:
         self.category = category
         self.patterns = patterns
         self.locked = locked
+        needed = [required_literals(p) for p in patterns]
+        self.required = None if any(n is None for n in needed) else frozenset().union(*needed)  # type: ignore[arg-type]
 
     @cached_property
     def _singles(self) -> list[re.Pattern[str]]:
@@ -74,8 +80,10 @@ class _Expressions:
         except re.error:
             return None  # e.g. clashing group names: fall back to one search per pattern
 
-    def search(self, text: str) -> Match | None:
-        """The first pattern found in ``text``, as a match."""
+    def search(self, text: str, lowered: str) -> Match | None:
+        """The first pattern found in ``text`` (``lowered`` is ``text.lower()``), as a match."""
+        if self.required is not None and not any(lit in lowered for lit in self.required):
+            return None
         if self._combined is not None and not self._combined.search(text):
             return None
         for pattern, compiled in zip(self.patterns, self._singles, strict=True):
@@ -144,10 +152,13 @@ class Matcher:
                             Match(c, key, "url", segment.locked)
                             for c in segment.url_categories(key)
                         )
-        if self._expressions:
-            text = url.host_path
-            for expressions in self._expressions:
-                hit = expressions.search(text)
-                if hit is not None:
-                    found.append(hit)
+        found.extend(self.expression_matches(url.host_path))
         return found
+
+    def expression_matches(self, host_path: str) -> list[Match]:
+        """The expression entries found in ``host/path?query`` (one per category at most)."""
+        if not self._expressions:
+            return []
+        lowered = host_path.lower()
+        hits = (e.search(host_path, lowered) for e in self._expressions)
+        return [hit for hit in hits if hit is not None]
