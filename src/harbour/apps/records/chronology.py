@@ -19,6 +19,7 @@ class Entry:
     what: str
     text: str
     record_id: int | None = None
+    alert_id: str = ""
 
 
 def _moment(value: date | datetime) -> datetime:
@@ -54,6 +55,7 @@ def entries_for(person: Person) -> list[Entry]:
                     "Monitoring alert",
                     f"alert {link.alert_id}: {link.summary}",
                     rec.pk,
+                    link.alert_id,
                 )
             )
         for step in rec.steps.all():
@@ -96,6 +98,8 @@ def entries_for(person: Person) -> list[Entry]:
                     rec.closed_at, "Closed", f"{rec.outcome} (reason: {rec.closing_reason})", rec.pk
                 )
             )
+    linked = {e.alert_id for e in out if e.alert_id}
+    out.extend(e for e in _alerts(person) if e.alert_id not in linked)
     for sent in Transfer.objects.filter(person=person):
         receipt = (
             f", receipt confirmed {sent.receipt_confirmed_on}" if sent.receipt_confirmed_on else ""
@@ -104,6 +108,24 @@ def entries_for(person: Person) -> list[Entry]:
             Entry(_moment(sent.sent_on), "File transferred", f"to {sent.destination}{receipt}")
         )
     return sorted(out, key=lambda e: e.at)
+
+
+def _alerts(person: Person) -> list[Entry]:
+    """Monitoring alerts about the person, when the alerts area is installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("harbour.apps.alerts"):
+        return []
+    alert_model = apps.get_model("alerts", "Alert")
+    return [
+        Entry(
+            a.first_seen,
+            "Monitoring alert",
+            f"alert {a.pk}: {a.category}, severity {a.severity}, {a.get_status_display().lower()}",
+            alert_id=str(a.pk),
+        )
+        for a in alert_model.objects.filter(person=person)
+    ]
 
 
 def render_pdf(context: dict[str, Any]) -> bytes:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
 
@@ -27,7 +27,7 @@ def new_record(record: Record) -> int:
     recipients = dsl_team_addresses()
     if not recipients:
         return 0
-    base = getattr(settings, "HARBOUR_BASE_URL", "").rstrip("/")
+    base = os.environ.get("HARBOUR_BASE_URL", "http://localhost:8000").rstrip("/")
     body = (
         f"A new {record.get_kind_display().lower()} (#{record.pk}, severity {record.severity}) "
         f"has been recorded in Harbour.\n\nSign in to read it: {base}/records/{record.pk}/\n\n"
