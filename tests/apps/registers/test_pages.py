@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from harbour.apps.audit.models import AuditEntry
 from harbour.apps.people.models import Person
-from harbour.apps.registers.models import Completion, Device, Review, SelfAudit, Signature
+from harbour.apps.registers.models import Completion, Course, Device, Review, SelfAudit, Signature
 from tests.apps.registers.conftest import staff_member
 from tests.fixtures import sign_in
 
@@ -278,3 +278,36 @@ def test_the_home_page_reminds_leaders_of_the_policy_review_date(school, client)
     ):
         page = client.get("/").content.decode()
     assert "Online safety policy review" in page and "due 01 Sep 2027 (31 days)" in page
+
+
+def test_a_course_counts_towards_the_requirements_it_is_added_for(school, client) -> None:
+    from harbour.apps.policies.service import current_policy
+    from harbour.apps.registers.training import duties
+
+    teacher = Person.objects.create(
+        kind="staff",
+        external_id="S100",
+        first_name="Bo",
+        last_name="Teach",
+        start_date=date(2025, 9, 1),
+    )
+    sign_in(client, school["alice"])
+    form = {
+        "form": "course",
+        "title": "Online safety e-learning",
+        "provider": "Safe Ed",
+        "satisfies": ["staff-refresher", "dsl-update"],
+    }
+    client.post("/registers/training/", form)
+    assert b"already a course" in client.post("/registers/training/", form).content
+    course = Course.objects.get(title="Online safety e-learning")
+    client.post(
+        "/registers/training/",
+        {"person": "S100", "requirement": f"course:{course.pk}", "completed_on": "2026-10-31"},
+    )
+    refresher = next(
+        d
+        for d in duties(teacher, current_policy(), date(2026, 11, 1))
+        if d.key == "staff-refresher"
+    )
+    assert refresher.last == date(2026, 10, 31) and refresher.due == date(2027, 10, 31)

@@ -17,7 +17,7 @@ def save_audited(
     values: dict[str, Any],
     actor: Any,
     label: str,
-    creator: str,
+    creator: str | None,
     summary: str = "",
 ) -> M:
     """Create (``new(creator=actor)``) or update ``instance`` with ``values``; audit the change
@@ -25,7 +25,8 @@ def save_audited(
     ``label: str(instance)``."""
     with transaction.atomic():
         before = snapshot(instance) if instance is not None else None
-        target = instance if instance is not None else new(**{creator: actor_name(actor)[:150]})
+        made_by = {creator: actor_name(actor)[:150]} if creator else {}
+        target = instance if instance is not None else new(**made_by)
         for name, value in values.items():
             setattr(target, name, value)
         target.save()

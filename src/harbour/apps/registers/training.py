@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from harbour.apps.audit.chain import actor_name, record
 from harbour.apps.people.models import Person
+from harbour.apps.registers.audited import save_audited
 from harbour.apps.registers.dates import add_months
 from harbour.apps.registers.models import Completion, Course
 from harbour.paths import data_dir
@@ -139,6 +140,29 @@ def course_for(key: str, policy: Policy) -> Course:
     requirement = policy.training[key]
     course, _ = Course.objects.get_or_create(title=requirement.title, defaults={"satisfies": [key]})
     return course
+
+
+def add_course(
+    title: str, provider: str, satisfies: list[str], policy: Policy, actor: Any
+) -> Course:
+    """A course (e.g. a provider's online module) that satisfies some of the policy's
+    requirements; audited."""
+    unknown = [key for key in satisfies if key not in policy.training]
+    if unknown:
+        raise ValueError(f"the policy has no training requirement {', '.join(unknown)}")
+    if not title.strip() or not satisfies:
+        raise ValueError("a course needs a title and at least one requirement it satisfies")
+    if Course.objects.filter(title=title.strip()).exists():
+        raise ValueError(f"there is already a course called {title.strip()!r}")
+    values = {"title": title.strip(), "provider": provider.strip(), "satisfies": satisfies}
+    return save_audited(None, Course, values, actor, "course", None)
+
+
+def course_choice(value: str, policy: Policy) -> Course | None:
+    """The course a form's choice names: ``course:ID``, or ``KEY`` for the requirement's own."""
+    if value.startswith("course:") and value[7:].isdigit():
+        return Course.objects.filter(pk=int(value[7:])).first()
+    return course_for(value, policy) if value in policy.training else None
 
 
 def record_completion(

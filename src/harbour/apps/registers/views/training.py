@@ -19,19 +19,33 @@ def register(request: HttpRequest) -> HttpResponse:
     """Who is due or overdue, and a form to record a completion."""
     policy = current_policy()
     errors: dict[str, str] = {}
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("form") == "course":
+        try:
+            course = training.add_course(
+                request.POST.get("title", ""),
+                request.POST.get("provider", ""),
+                request.POST.getlist("satisfies"),
+                policy,
+                request.user,
+            )
+        except ValueError as exc:
+            errors["course"] = str(exc)
+        else:
+            messages.success(request, f"Course {course.title} added.")
+            return redirect("registers-training")
+    elif request.method == "POST":
         person = find_person(request.POST.get("person", ""), errors)
         completed_on = parse_date(request.POST.get("completed_on", ""), "completed_on", errors)
-        key = request.POST.get("requirement", "")
-        if key not in policy.training:
-            errors["requirement"] = "choose a requirement from the policy"
+        course = training.course_choice(request.POST.get("requirement", ""), policy)
+        if course is None:
+            errors["requirement"] = "choose a course or a requirement from the policy"
         upload = request.FILES.get("certificate")
         if upload is not None and (problem := training.check_certificate(upload.name, upload.size)):
             errors["certificate"] = problem
-        if not errors and person is not None and completed_on is not None:
+        if not errors and person is not None and completed_on is not None and course is not None:
             training.record_completion(
                 person,
-                training.course_for(key, policy),
+                course,
                 completed_on,
                 request.user,
                 provider=request.POST.get("provider", "").strip(),
