@@ -130,7 +130,8 @@ def _run(args: argparse.Namespace) -> int:
         )
 
     def announce(bound: int) -> None:
-        print(f"harbour dns: answering on {host}:{bound} (UDP and TCP), "
+        shown = f"[{host}]" if ":" in host else host
+        print(f"harbour dns: answering on {shown}:{bound} (UDP and TCP), "
               f"{args.workers} worker(s), upstreams {', '.join(args.upstream)}", flush=True)  # fmt: skip
 
     try:
