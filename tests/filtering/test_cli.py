@@ -107,6 +107,11 @@ def test_a_locked_feed_is_imported_and_shown_as_locked(data: Path, tmp_path: Pat
     feed.write_text("# CTIRU test feed\nterror.example/propaganda\n")
     done = harbour(data, "lists", "import", "--locked", "ctiru", str(feed))
     assert done.returncode == 0, done.stderr
-    assert "LOCKED locked-ctiru" in harbour(data, "lists", "status").stdout
+    assert harbour(data, "filter", "compile-policy", str(SAMPLE_POLICY)).returncode == 0
+    status = harbour(data, "lists", "status").stdout
+    assert "LOCKED locked-ctiru" in status
+    assert (
+        "not imported: adult, agressif" in status and "ctiru" not in status.split("not imported")[1]
+    )
     (row,) = decide_with_policy(data, "--group", "staff", "http://terror.example/propaganda/video")
     assert (row["action"], row["reason_code"], row["rule"]) == ("block", "locked", "locked.ctiru")

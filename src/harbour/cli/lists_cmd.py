@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from harbour.filtering import ListImportError, ListStore
-from harbour.paths import lists_dir
+from harbour.filtering import EngineError, FilterEngine, ListImportError, ListStore
+from harbour.paths import data_dir, lists_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -105,4 +105,15 @@ def _status(args: argparse.Namespace) -> int:
                 f"{n} ({c['domains'] + c['urls']})" for n, c in sorted(counts.items())
             )
             print(f"    {names}")
+    _warn_missing()
     return 0
+
+
+def _warn_missing() -> None:
+    """Say which lists the compiled policy names but nobody imported (rows that never match)."""
+    try:
+        missing = FilterEngine.open(data_dir()).unlisted_categories()
+    except (EngineError, OSError, ValueError):
+        return  # no policy snapshot yet: nothing to compare with
+    if missing:
+        print(f"the policy names lists that are not imported: {', '.join(missing)}")

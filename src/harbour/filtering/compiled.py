@@ -25,11 +25,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from hashlib import blake2b
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 SEGMENT_FORMAT = 1
 _SMALL = 50_000  # entries below which sorting in pure Python is fast enough
-_ARRAYS = {
+_ARRAYS: dict[str, Literal["Q", "I"]] = {
     "domains.hash": "Q",
     "domains.set": "I",
     "urls.hash": "Q",
@@ -118,7 +118,7 @@ class Segment:
         )
 
 
-def _map_array(path: Path, code: str) -> Sequence[int]:
+def _map_array(path: Path, code: Literal["Q", "I"]) -> Sequence[int]:
     if path.stat().st_size == 0:
         return array(code)
     with open(path, "rb") as handle:

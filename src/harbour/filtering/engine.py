@@ -149,7 +149,9 @@ class _State:
         state.block_lists = frozenset(
             n for n, ll in policy.local_lists.items() if ll.usage == "block"
         )
-        rows = [(d.cidr, d.group, d.name) for d in snapshot.devices if d.cidr and not d.ip]
+        rows: list[tuple[str, str, str | None]] = [
+            (d.cidr, d.group, d.name) for d in snapshot.devices if d.cidr and not d.ip
+        ]
         rows += [(n.cidr, n.group, None) for n in policy.filtering.networks]
         state.boundaries = sorted(
             {
