@@ -255,7 +255,9 @@ def test_a_risk_assessment_decision_needs_an_approver_and_a_date(school, client)
         "decision": "approved",
         "review_on": "2027-03-01",
     }
-    assert b"a decision needs the approver" in client.post("/registers/risks/new/", form).content
+    refused = client.post("/registers/risks/new/", form).content.decode()
+    assert "a decision needs the approver" in refused
+    assert 'value="AI tutor"' in refused and "Data leakage; medium; high; no pupil data" in refused
     response = client.post(
         "/registers/risks/new/", {**form, "approver": "J Reid", "decided_on": "2026-11-01"}
     )
@@ -311,3 +313,22 @@ def test_a_course_counts_towards_the_requirements_it_is_added_for(school, client
         if d.key == "staff-refresher"
     )
     assert refresher.last == date(2026, 10, 31) and refresher.due == date(2027, 10, 31)
+
+
+def test_the_consent_register_finds_a_pupil_and_reading_their_history_is_audited(
+    school, client
+) -> None:
+    ana = Person.objects.create(
+        kind="pupil",
+        external_id="P100",
+        first_name="Ana",
+        last_name="Young",
+        year=4,
+        class_name="4A",
+    )
+    sign_in(client, school["harry"])
+    found = client.get("/registers/consent/", {"q": "4a"}).content.decode()
+    assert f"/registers/consent/pupil/{ana.pk}/" in found
+    assert b"no consent recorded" in client.get(f"/registers/consent/pupil/{ana.pk}/").content
+    entry = AuditEntry.objects.get(action="read", object_type="people.person")
+    assert (entry.actor, entry.object_id) == ("harry", str(ana.pk))

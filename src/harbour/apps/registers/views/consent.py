@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -56,10 +57,27 @@ def register(request: HttpRequest) -> HttpResponse:
                 )
             messages.success(request, f"Recorded for {pupil.display_name}.")
             return redirect("registers-consent-pupil", pk=pupil.pk)
+    query = request.GET.get("q", "").strip()
+    found = []
+    if query:
+        found = list(
+            Person.objects.filter(kind="pupil", active=True).filter(
+                Q(external_id__iexact=query)
+                | Q(first_name__icontains=query)
+                | Q(last_name__icontains=query)
+                | Q(class_name__iexact=query)
+            )[:50]
+        )
     return render(
         request,
         "harbour/registers/consent.html",
-        {"uses": CONSENT_USES, "errors": errors, "posted": request.POST},
+        {
+            "uses": CONSENT_USES,
+            "errors": errors,
+            "posted": request.POST,
+            "q": query,
+            "found": found,
+        },
     )
 
 

@@ -169,6 +169,8 @@ def risk_detail(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             item = reviews.save_assessment(values, request.user, item)
             messages.success(request, "Risk assessment saved.")
             return redirect("registers-risk", pk=item.pk)
+    if errors:
+        item = RiskAssessment(**values)  # show what was typed, unsaved, beside the problems
     return render(
         request,
         "harbour/registers/risk.html",
