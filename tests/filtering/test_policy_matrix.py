@@ -139,3 +139,15 @@ def test_the_school_allow_list_lets_a_site_through(engine: FilterEngine) -> None
 def test_the_school_block_list_blocks_everyone_through_its_row(engine: FilterEngine) -> None:
     decision = engine.decide(engine.who_for_group("staff"), "http://blocked.example.org/x", LUNCH)
     assert (decision.action, decision.activity) == ("block", "school-blocklist")
+
+
+def test_a_site_in_several_categories_is_blocked_if_any_of_its_rows_blocks(
+    engine: FilterEngine,
+) -> None:
+    games = set((UT1 / "games" / "domains").read_text().split())
+    both = sorted(d for d in (UT1 / "gambling" / "domains").read_text().split() if d in games)
+    assert both, "UT1 lists no domain as both games and gambling"
+    staff = engine.who_for_group("staff")
+    decision = engine.decide(staff, f"https://{both[0]}/", LUNCH)  # games allowed, gambling never
+    assert {"games", "gambling"} <= set(decision.categories)
+    assert (decision.action, decision.activity) == ("block", "gambling")
