@@ -17,6 +17,7 @@ HELDOUT = DATA / "heldout.jsonl"
 STRESS = DATA / "stress.jsonl"
 ROUND2 = DATA / "round2.jsonl"
 ROUND3 = DATA / "round3.jsonl"
+ROUND4 = DATA / "round4.jsonl"
 
 
 def test_heldout_file_is_large_and_covers_every_category() -> None:
@@ -33,8 +34,9 @@ def test_heldout_file_is_large_and_covers_every_category() -> None:
         STRESS,
         ROUND2,
         ROUND3,
+        ROUND4,
     ],
-    ids=["dev", "heldout", "stress", "round2", "round3"],
+    ids=["dev", "heldout", "stress", "round2", "round3", "round4"],
 )
 def test_lexicon_stage_meets_the_safeguarding_figures(classifier: Classifier, path: Path) -> None:
     examples = parse_examples(path.read_text("utf-8").splitlines(), str(path))

@@ -62,7 +62,7 @@ GAP_WORDS = 3
 # Context groups that add one severity step each, per category.
 BOOSTS: dict[str, tuple[str, ...]] = {
     "suicide": ("intent", "method"),
-    "self_harm": ("intent", "method"),
+    "self_harm": ("intent", "method", "self"),
     "violence": ("intent", "weapon"),
     "extremism": ("intent", "praise"),
     "drugs": ("amount", NUMBER),
@@ -70,8 +70,10 @@ BOOSTS: dict[str, tuple[str, ...]] = {
     "bullying": ("intent",),
 }
 
-# Context that silences ambiguous terms: education, media, games, health; laughter.
-SILENCING = frozenset({"framing", "joke"})
+# Education, media, games and health framing silence ambiguous terms; laughter does so only
+# where hyperbole is common ("my mum will kill me lol") and for mild teasing ("ur so weird
+# haha"), never for hate or abuse.
+JOKE_CATEGORIES = frozenset({"suicide", "violence"})
 # Seeking help for someone else caps severity (unless the writer speaks of themself).
 HELP_CAP = 2
 EXTRA_TERM_SEVERITY = 3
@@ -280,11 +282,12 @@ class Classifier:
         groups = {hit.value for hit in context}
         benign = [(h.start, h.end) for h in context if h.value == "benign"]
         helping = "help_other" in groups and "first_person" not in groups
-        silenced = helping or bool(groups & SILENCING)
+        silenced = helping or "framing" in groups
+        joking = "joke" in groups
         per_category: dict[str, list[tuple[Term, _Hit]]] = {}
         for hit in self._term_hits(form.text, collapsed):
             term = self.terms[hit.value]  # type: ignore[index]
-            if term.ambiguous and silenced:
+            if term.ambiguous and (silenced or joking and _joke_sized(term)):
                 continue
             if not _is_benign(hit, benign):
                 per_category.setdefault(term.category, []).append((term, hit))
@@ -343,6 +346,11 @@ def _strength(found: tuple[Term, _Hit]) -> tuple[int, bool, bool, int]:
     """Which of a category's hits is the evidence: gravest, then plainest, then longest."""
     term, hit = found
     return term.severity, not term.ambiguous, not term.stem, hit.end - hit.start
+
+
+def _joke_sized(term: Term) -> bool:
+    """True if laughter makes this ambiguous term harmless: hyperbole, or mild teasing."""
+    return term.category in JOKE_CATEGORIES or term.severity <= 2
 
 
 def _outside(hit: _Hit, context: list[_Hit]) -> set[object]:
