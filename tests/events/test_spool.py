@@ -176,3 +176,31 @@ def test_pre_encoded_lines_and_mappings_share_one_spool_in_order(tmp_path: Path)
         writer.append({"n": 2})
     events = [e for _, chunk in SpoolReader(tmp_path).batches() for e in chunk]
     assert [e["n"] for e in events] == [0, 1, 2] and events[1]["url"] == "http://a.example/"
+
+
+def test_a_forked_worker_writes_its_own_segment_and_loses_nothing(tmp_path: Path) -> None:
+    code = textwrap.dedent(
+        """
+        import os, sys
+        from harbour.events import SpoolWriter
+        writer = SpoolWriter(sys.argv[1], flush_interval=0.01)
+        writer.append({"who": "parent", "n": 0})
+        writer.flush()
+        pid = os.fork()
+        if pid == 0:
+            writer.append({"who": "child", "n": 1})
+            writer.close()
+            os._exit(0)
+        os.waitpid(pid, 0)
+        writer.append({"who": "parent", "n": 2})
+        writer.close()
+        """
+    )
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True)
+    assert len(list(tmp_path.glob("*.jsonl"))) == 2
+    events = [e for _, chunk in SpoolReader(tmp_path).batches() for e in chunk]
+    assert sorted((e["who"], e["n"]) for e in events) == [
+        ("child", 1),
+        ("parent", 0),
+        ("parent", 2),
+    ]

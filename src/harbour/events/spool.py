@@ -23,6 +23,7 @@ import os
 import re
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -62,9 +63,25 @@ class SpoolWriter:
         self._opened = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        if background:
+        self._background = background
+        self._start()
+        _WRITERS.add(self)
+
+    def _start(self) -> None:
+        if self._background:
             self._thread = threading.Thread(target=self._run, name="harbour-spool", daemon=True)
             self._thread.start()
+
+    def _after_fork(self) -> None:
+        """In a forked child: the parent's segment, queue and thread are the parent's. Start
+        afresh so the child's events go to its own segment (named with its own pid)."""
+        self._io = threading.Lock()
+        self._queue = deque()
+        if self._fd is not None:
+            os.close(self._fd)
+        self._fd, self._name, self._size = None, "", 0
+        self._stop = threading.Event()
+        self._start()
 
     def append(self, event: Mapping[str, Any]) -> None:
         """Queue one event (a JSON-serialisable mapping). Never blocks on I/O."""
@@ -137,6 +154,17 @@ class SpoolWriter:
                 self.flush()
             except OSError as exc:  # disk full or gone: keep the events queued and retry
                 log.error("spool write to %s failed, will retry: %s", self.directory, exc)
+
+
+_WRITERS: weakref.WeakSet[SpoolWriter] = weakref.WeakSet()
+
+
+def _reset_writers_after_fork() -> None:
+    for writer in list(_WRITERS):
+        writer._after_fork()
+
+
+os.register_at_fork(after_in_child=_reset_writers_after_fork)
 
 
 class SpoolReader:
