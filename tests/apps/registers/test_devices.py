@@ -94,3 +94,11 @@ def test_each_device_gets_the_access_its_matrix_column_gives(school) -> None:
     assert devices.rule_for(staff_phone, policy).network == "internet-only"
     assert devices.status(pupil_phone, policy, timezone.now()) == "barred"
     write_gateway_snapshot()
+
+
+def test_agreements_apply_before_other_restrictions_and_devices_after_them() -> None:
+    from harbour.apps.policies.service import contributors
+    from harbour.apps.records import network
+
+    assert contributors[0] is aup.restrict_unsigned  # removed network access overrides it
+    assert contributors.index(devices.add_to_snapshot) > contributors.index(network.contribute)

@@ -13,10 +13,13 @@ class RegistersConfig(AppConfig):
         from harbour.apps.registers import aup, cards, devices, reminders
         from harbour.web.nav import NavItem, add
 
-        # Agreements first: a device takes its owner's groups as restricted.
-        for contribute in (aup.restrict_unsigned, devices.add_to_snapshot):
-            if contribute not in contributors:
-                contributors.append(contribute)
+        # Agreements first of all contributors, so that a stricter restriction added by
+        # another app (removed network access) always wins; devices last, so that a device
+        # takes its owner's groups as finally restricted.
+        if aup.restrict_unsigned not in contributors:
+            contributors.insert(0, aup.restrict_unsigned)
+        if devices.add_to_snapshot not in contributors:
+            contributors.append(devices.add_to_snapshot)
         add(NavItem("My agreements", "/registers/me/", "registers.self", 60))
         add(NavItem("Registers", "/registers/", "registers.reviews_view", 65))
         if cards.home_cards not in home_cards:
