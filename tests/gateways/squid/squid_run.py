@@ -23,7 +23,7 @@ from pathlib import Path
 import harbour
 
 SQUID_USER = "proxy"
-HELPER_OPTIONS = "url_rewrite_children 2 startup=2 idle=1 concurrency=8"
+FRAGMENT = Path(__file__).resolve().parents[3] / "deploy" / "squid" / "harbour.conf"
 
 
 def find_squid() -> str | None:
@@ -51,6 +51,18 @@ def helper_command(data: Path, block_url: str) -> tuple[str, str | None]:
     source = Path(harbour.__file__).resolve().parent.parent
     path = ":".join([str(source), *site.getsitepackages()])
     return f"/usr/bin/env PYTHONPATH={path} {system} -m harbour {args}", None
+
+
+def deployed_fragment(helper: str, block_host: str) -> str:
+    """deploy/squid/harbour.conf as shipped, with this test's helper and block-page host."""
+    lines = []
+    for line in FRAGMENT.read_text().splitlines():
+        if line.startswith("url_rewrite_program "):
+            line = f"url_rewrite_program {helper}"
+        elif line.startswith("acl harbour_block_page dstdomain "):
+            line = f"acl harbour_block_page dstdomain {block_host}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def hand_to_squid_user(folder: Path) -> None:
@@ -87,9 +99,9 @@ class RunningSquid:
                 self.process.wait()
 
 
-def start_squid(squid: str, folder: Path, hosts: dict[str, str], helper: str) -> RunningSquid:
+def start_squid(squid: str, folder: Path, hosts: dict[str, str], fragment: str) -> RunningSquid:
     """Start Squid in the foreground on an ephemeral loopback port, caching nothing, resolving
-    ``hosts`` (name -> address) from its own hosts file, with ``helper`` as URL rewriter."""
+    ``hosts`` (name -> address) from its own hosts file, with the Harbour ``fragment``."""
     port = free_port()
     (folder / "hosts").write_text("".join(f"{ip} {name}\n" for name, ip in hosts.items()))
     user = f"cache_effective_user {SQUID_USER}\n" if os.geteuid() == 0 else ""
@@ -102,8 +114,7 @@ cache deny all
 cache_mem 8 MB
 hosts_file {folder}/hosts
 dns_nameservers 127.0.0.1
-url_rewrite_program {helper}
-{HELPER_OPTIONS}
+{fragment}
 acl loopback src 127.0.0.0/8
 http_access allow loopback
 http_access deny all

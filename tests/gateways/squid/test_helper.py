@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from harbour.filtering import FilterEngine
-from harbour.gateways.squid import BlockPage, CachedDecider, SquidHelper
+from harbour.gateways.squid import BlockPage, CachedDecider, EncodedSpoolWriter, SquidHelper
 from tests.gateways.squid.conftest import (
     BYPASS_PATH,
     GAMBLING,
@@ -150,3 +151,17 @@ def test_the_helper_process_answers_every_line_and_survives_bad_bytes(school: Pa
     assert replies[3].startswith(f'3 OK status=302 url="{BLOCK}?')
     spooled = list((school / "spool").glob("*.jsonl"))
     assert sum(len(p.read_text().splitlines()) for p in spooled) == 3  # lines 0, 1 and 3
+
+
+def test_each_event_logs_its_own_url_when_the_decision_came_from_the_cache(school: Path) -> None:
+    spool = EncodedSpoolWriter(school / "spool", background=False)
+    engine = FilterEngine.open(school)
+    helper = SquidHelper(CachedDecider(engine, school / "policy.json"), spool)
+    urls = [f"http://{GAMBLING}/first", f"http://{GAMBLING}/second?x=1", f"HTTP://{GAMBLING}/Third"]
+    for url in urls:
+        ask(helper, url)
+    spool.close()
+    events = [json.loads(line) for p in (school / "spool").glob("*.jsonl") for line in p.open()]
+    assert [e["url"] for e in events] == [urls[0], urls[1], f"http://{GAMBLING}/Third"]
+    assert helper.decider.hits == 1
+    assert {(e["action"], e["ip"], e["device"]) for e in events} == {("block", PUPIL_IP, None)}

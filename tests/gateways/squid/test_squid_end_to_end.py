@@ -1,7 +1,8 @@
 """Squid end to end: real HTTP requests through a real Squid whose URL rewriter is Harbour.
 
-Squid runs on an ephemeral loopback port with ``harbour squid-helper`` (two children, eight
-concurrent requests each); its hosts file points a real gambling domain from the UT1 lists and
+Squid runs on an ephemeral loopback port with deploy/squid/harbour.conf as shipped (only the
+helper's paths and the block-page host changed), so ``harbour squid-helper`` answers for eight
+children with concurrency; its hosts file points a real gambling domain from the UT1 lists and
 an unlisted name at a local origin server. The client at 127.0.0.1 is a registered pupil
 device, so the sample policy's pupil rules apply.
 """
@@ -27,6 +28,7 @@ from harbour.filtering import FilterEngine, ListStore, compile_policy
 from harbour.policy.snapshot import DeviceEntry, Override, read_snapshot, write_snapshot
 from tests.gateways.squid.squid_run import (
     RunningSquid,
+    deployed_fragment,
     find_squid,
     hand_to_squid_user,
     helper_command,
@@ -105,7 +107,8 @@ def proxy() -> Iterator[Proxy]:
     running = None
     try:
         hosts = {gambling: "127.0.0.1", ALLOWED_HOST: "127.0.0.1"}
-        running = start_squid(squid, folder, hosts, helper)
+        fragment = deployed_fragment(helper, urlsplit(BLOCK_URL).hostname)
+        running = start_squid(squid, folder, hosts, fragment)
         yield Proxy(running, data, origin.server_address[1], gambling)
     finally:
         if running is not None:

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import fields
 from datetime import UTC, datetime
+from json.encoder import encode_basestring_ascii as json_string  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import NamedTuple
 
@@ -34,18 +36,18 @@ from harbour.filtering.matcher import host_suffixes
 from harbour.filtering.searchterms import search_terms
 from harbour.gateways.squid.blockpage import BlockPage
 from harbour.gateways.squid.events import EventEncoder
+from harbour.gateways.squid.prefilter import ExpressionFilter
+from harbour.gateways.squid.protocol import client_address, user_name
 from harbour.policy.model import Level
 from harbour.policy.snapshot import read_snapshot
 
-# scheme, host (lower-case name, no port or user), path, query: the shapes the engine's
-# normaliser leaves unchanged. Anything else (escapes, upper case, ports, IDN) is normalised by
-# the engine itself.
-_PLAIN_URL = re.compile(
-    r"(https?)://([a-z0-9_][a-z0-9_.-]*)(/[!-\"$&-\x3e@-~]*)?(\?[!-\"$&-~]*)?\Z"
-)
 _DOT_SEGMENT = re.compile(r"//|/\.\.?(?:/|\Z)")
 _MAX_ENTRIES = 250_000  # per cache; a cache this full is simply emptied
 _TIMED = Level.AT_CERTAIN_TIMES.value
+# A decision's fields apart from the request's own (URL, host and what depends on the query):
+# decisions alike in these have the same event fields and the same block-page details.
+_PER_REQUEST = {"url", "host", "search_terms", "safe_search", "safe_search_url"}
+_SHAPE = [f.name for f in fields(Decision) if f.name not in _PER_REQUEST]
 
 
 class Verdict(NamedTuple):
@@ -56,6 +58,7 @@ class Verdict(NamedTuple):
     until: float  # Unix time after which the decision must be made again
     event: str  # the decision's part of each event (JSON members)
     details: str | None  # the block page's query string when blocked
+    host: str  # the decision's host as a JSON string, for the events
 
 
 class Client(NamedTuple):
@@ -66,17 +69,30 @@ class Client(NamedTuple):
     event: str  # the client's part of each event (JSON members)
 
 
-def plain_parts(url: str) -> tuple[str, str] | None:
-    """``(host, host/path?query)`` if ``url`` is already in normal form, else None."""
-    found = _PLAIN_URL.match(url)
-    if found is None:
+def plain_parts(url: str) -> tuple[str, str, str, str | None] | None:
+    """``(scheme, authority, path, query)`` when the path and query of ``url`` are already in
+    the engine's normal form (printable ASCII, no escapes, no ``//`` or dot segments).
+
+    The authority is not checked here: it is only ever found in the host cache if the engine
+    normalised it to itself (so upper case, ports, user names and odd IP spellings miss).
+    """
+    if url.startswith("http://"):
+        scheme, rest = "http", url[7:]
+    elif url.startswith("https://"):
+        scheme, rest = "https", url[8:]
+    else:
         return None
-    _, host, path, query = found.groups()
-    if host.endswith(".") or ".." in host or (path and _DOT_SEGMENT.search(path)):
+    if not (rest.isascii() and rest.isprintable()) or "%" in rest or "#" in rest:
         return None
-    if host.rpartition(".")[2].isdigit():
-        return None  # IPv4 literals have other spellings; the engine settles them
-    return host, f"{host}{path or '/'}{query or ''}"
+    slash, mark = rest.find("/"), rest.find("?")
+    if mark >= 0 and (slash < 0 or mark < slash):
+        return scheme, rest[:mark], "/", rest[mark + 1 :]
+    if slash < 0:
+        return scheme, rest, "/", None
+    path = rest[slash:] if mark < 0 else rest[slash:mark]
+    if ("//" in path or "/." in path) and _DOT_SEGMENT.search(path):
+        return None
+    return scheme, rest[:slash], path, None if mark < 0 else rest[mark + 1 :]
 
 
 def connect_url(authority: str) -> str:
@@ -101,11 +117,13 @@ class CachedDecider:
         self.snapshot = snapshot
         self.encoder = encoder or EventEncoder()
         self.block_page = block_page or BlockPage()
-        self.clients: dict[tuple[str | None, str | None], Client] = {}
+        self.clients: dict[tuple[str, str], Client] = {}
         self.verdicts: dict[tuple[frozenset[str], str], Verdict] = {}
+        self.url_hosts: dict[str, bool] = {}
+        self.shapes: dict[tuple[object, ...], tuple[str, str | None]] = {}
         self.hits = 0
         self.misses = 0
-        self._expressions: re.Pattern[str] | None = None
+        self._expressions = ExpressionFilter([])
         self._boundary = math.inf
         self.reset()
 
@@ -115,6 +133,8 @@ class CachedDecider:
         """Forget every cached decision (after a reload, or when an override starts or ends)."""
         self.clients.clear()
         self.verdicts.clear()
+        self.url_hosts.clear()
+        self.shapes.clear()
         self._expressions = _expressions(self.engine)
         self._boundary = self._next_boundary(datetime.now(UTC))
 
@@ -139,12 +159,13 @@ class CachedDecider:
 
     # -- who -------------------------------------------------------------------------------
 
-    def client(self, ip: str | None, user: str | None) -> Client:
-        """The person (proxy user name) or else the device or network at ``ip``."""
-        key = (ip, user)
+    def client(self, client: str, user: str) -> Client:
+        """Who sends a request, from the helper request's ``client`` (``ip/fqdn``) and
+        ``user`` fields: the proxy user, else the device or network at the address."""
+        key = (client, user)
         found = self.clients.get(key)
         if found is None:
-            who = self._who(ip, user)
+            who = self._who(client_address(client), user_name(user))
             found = Client(who, who.groups, self.encoder.client_part(who))
             if len(self.clients) >= _MAX_ENTRIES:
                 self.clients.clear()
@@ -164,62 +185,62 @@ class CachedDecider:
 
     # -- decisions -------------------------------------------------------------------------
 
-    def decide(self, client: Client, url: str, now: float) -> Verdict:
-        """The verdict for ``url`` (as Squid sent it) for ``client`` at Unix time ``now``."""
+    def decide(self, client: Client, url: str, now: float) -> tuple[Verdict, str]:
+        """The verdict for ``url`` (as Squid sent it) for ``client`` at Unix time ``now``, and
+        the URL in normal form (for the event log)."""
         parts = plain_parts(url)
         if parts is not None:
-            host, host_path = parts
+            scheme, host, path, query = parts
             cached = self.verdicts.get((client.key, host))
-            if cached is not None and now < cached.until and self._host_level(url, host_path):
-                self.hits += 1
-                return cached
+            if cached is not None and now < cached.until:
+                text = host + path if query is None else f"{host}{path}?{query}"
+                if not (self._expressions and self._expressions.search(text)) and (
+                    not query or not search_terms(NormalURL(scheme, host, None, path, query))
+                ):
+                    self.hits += 1
+                    return cached, url  # a plain URL is its own normal form
         self.misses += 1
         verdict = self._engine_verdict(client.who, url, now)
-        if parts is not None and verdict.cacheable and verdict.decision.host == parts[0]:
+        host = verdict.decision.host
+        if parts is not None and verdict.cacheable and host == parts[1]:
             if len(self.verdicts) >= _MAX_ENTRIES:
                 self.verdicts.clear()
-            self.verdicts[(client.key, parts[0])] = verdict
-        return verdict
-
-    def _host_level(self, url: str, host_path: str) -> bool:
-        """Whether a host's cached decision applies to this URL (no expression or search
-        terms in it)."""
-        if self._expressions is not None and self._expressions.search(host_path):
-            return False
-        host, _, query = host_path.partition("?")
-        if not query:
-            return True
-        host, _, path = host.partition("/")
-        return not search_terms(NormalURL(url[: url.index(":")], host, None, "/" + path, query))
+            self.verdicts[(client.key, host)] = verdict
+        return verdict, verdict.decision.url
 
     def _engine_verdict(self, who: Who, url: str, now: float) -> Verdict:
-        moment = datetime.fromtimestamp(now, UTC)
-        decision = self.engine.decide(who, url, moment)
+        decision = self.engine.decide(who, url, datetime.fromtimestamp(now, UTC))
         cacheable = (
             decision.error is None
             and not decision.safe_search
             and not decision.search_terms
             and all(m.kind == "domain" for m in decision.matches)
-            and not _has_url_entries(self.engine, decision.host)
+            and not self._has_url_entries(decision.host)
         )
         until = (now // 60 + 1) * 60 if decision.level == _TIMED else math.inf
-        details = self.block_page.details(decision) if decision.blocked else None
-        return Verdict(decision, cacheable, until, self.encoder.decision_part(decision), details)
+        shape = tuple([getattr(decision, name) for name in _SHAPE])
+        derived = self.shapes.get(shape)
+        if derived is None:  # most hosts share a handful of outcomes: encode each once
+            details = self.block_page.details(decision) if decision.blocked else None
+            derived = self.shapes[shape] = (self.encoder.decision_part(decision), details)
+            if len(self.shapes) >= _MAX_ENTRIES:
+                self.shapes.clear()
+        return Verdict(decision, cacheable, until, *derived, json_string(decision.host))
+
+    def _has_url_entries(self, host: str) -> bool:
+        """Whether any list has page-level entries under ``host`` (then paths matter)."""
+        found = self.url_hosts.get(host)
+        if found is None:
+            segments = self.engine.matcher.segments
+            hashes = [key_hash(suffix) for suffix in host_suffixes(host)]
+            found = any(s.has_url_host(hashed) for hashed in hashes for s in segments)
+            if len(self.url_hosts) >= _MAX_ENTRIES:
+                self.url_hosts.clear()
+            self.url_hosts[host] = found
+        return found
 
 
-def _has_url_entries(engine: FilterEngine, host: str) -> bool:
-    """Whether any list has page-level entries under ``host`` (then paths matter)."""
+def _expressions(engine: FilterEngine) -> ExpressionFilter:
+    """Every list expression: a URL one of them matches is decided afresh by the engine."""
     segments = engine.matcher.segments
-    hashes = [key_hash(suffix) for suffix in host_suffixes(host)]
-    return any(s.has_url_host(hashed) for hashed in hashes for s in segments)
-
-
-def _expressions(engine: FilterEngine) -> re.Pattern[str] | None:
-    """One pattern that finds any list expression: a URL it matches is decided afresh."""
-    patterns = [p for s in engine.matcher.segments for ps in s.expressions.values() for p in ps]
-    if not patterns:
-        return None
-    try:
-        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-    except re.error:
-        return re.compile("")  # cannot combine them: every URL goes to the engine
+    return ExpressionFilter([p for s in segments for ps in s.expressions.values() for p in ps])

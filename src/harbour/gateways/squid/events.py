@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from json.encoder import encode_basestring_ascii as json_string  # type: ignore[attr-defined]
+from pathlib import Path
 from typing import Any
 
 from harbour.events import SpoolWriter, decision_event
 from harbour.filtering.decision import Decision, Reason, Who
 
 SOURCE = "proxy"
-_REQUEST_KEYS = frozenset({"time", "url", "search_terms"})
+_REQUEST_KEYS = frozenset({"time", "url", "host", "search_terms"})
 _CLIENT_KEYS = frozenset({"device", "ip", "user", "group"})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -42,7 +44,8 @@ class EventEncoder:
         self._second_text = ""
 
     def decision_part(self, decision: Decision) -> str:
-        """The JSON members that depend only on the decision (cache them with it)."""
+        """The JSON members that depend only on the decision, not on the request's URL or
+        host (cache them with it)."""
         event = decision_event(decision, Who(), _EPOCH, SOURCE)
         return _fields({k: v for k, v in event.items() if k not in _REQUEST_KEYS | _CLIENT_KEYS})
 
@@ -52,9 +55,10 @@ class EventEncoder:
         return _fields({k: event[k] for k in _CLIENT_KEYS})
 
     def line(
-        self, when: float, url: str, terms: tuple[str, ...], client: str, decision: str
+        self, when: float, url: str, host: str, terms: tuple[str, ...], client: str, decision: str
     ) -> str:
-        """One event: ``when`` is a Unix time, ``client`` and ``decision`` the cached parts."""
+        """One event: ``when`` is a Unix time, ``host`` already a JSON string, ``client`` and
+        ``decision`` the cached parts."""
         second = int(when)
         if second != self._second:  # one datetime per second, not per event
             self._second = second
@@ -63,7 +67,7 @@ class EventEncoder:
         found = json.dumps(list(terms)) if terms else "[]"
         return (
             f'{{"time":"{self._second_text}.{micro:06d}+00:00","url":{json_string(url)},'
-            f'"search_terms":{found},{client},{decision}}}'
+            f'"host":{host},"search_terms":{found},{client},{decision}}}'
         )
 
 
@@ -80,9 +84,11 @@ class EncodedSpoolWriter(SpoolWriter):
     a line is never split, then ``fsync``).
     """
 
-    def append_line(self, line: str) -> None:
-        """Queue one event given as a JSON object on one line (no newline)."""
-        self._queue.append(line)  # type: ignore[arg-type]
+    def __init__(self, directory: Path, **options: Any) -> None:
+        super().__init__(directory, **options)
+        # append_line(line): queue one event given as a JSON object on one line (no newline).
+        # Bound straight to the queue: it runs once per request.
+        self.append_line: Callable[[str], None] = self._queue.append  # type: ignore[assignment]
 
     def flush(self) -> int:
         """Write and fsync everything queued; return how many events were written."""

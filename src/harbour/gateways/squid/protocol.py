@@ -19,12 +19,12 @@ NO_USER = "-"
 
 
 class HelperRequest(NamedTuple):
-    """One request line, split into the fields Harbour uses."""
+    """One request line, split into the fields Harbour uses (as Squid sent them)."""
 
     channel: str | None  # echoed back in the reply; None without concurrency
     url: str
-    client_ip: str | None
-    user: str | None  # proxy authentication or ident; None when Squid sends "-"
+    client: str  # "ip/fqdn" (default extras) or "ip"; "-" when unknown
+    user: str  # URL-escaped user name, "-" when the proxy does not authenticate
     method: str | None
 
 
@@ -38,18 +38,31 @@ class ProtocolError(ValueError):
 
 def parse_request(line: str) -> HelperRequest:
     """Split one request line (without its newline). Raises :class:`ProtocolError`."""
-    fields = line.split()
-    channel = fields[0] if fields and fields[0].isdigit() else None
-    if channel is not None:
-        del fields[0]
-    if not fields:
+    fields = line.split(None, 5)
+    channel = fields.pop(0) if fields and fields[0].isdigit() else None
+    count = len(fields)
+    if not count:
         raise ProtocolError("empty request: no URL", channel)
-    ip = fields[1].split("/", 1)[0] if len(fields) > 1 and fields[1] != NO_USER else None
-    user = fields[2] if len(fields) > 2 and fields[2] != NO_USER else None
-    if user is not None and "%" in user:
-        user = unquote(user)  # Squid URL-escapes user names in helper extras
-    method = fields[3] if len(fields) > 3 else None
-    return HelperRequest(channel, fields[0], ip, user, method)
+    return HelperRequest(
+        channel,
+        fields[0],
+        fields[1] if count > 1 else NO_USER,
+        fields[2] if count > 2 else NO_USER,
+        fields[3] if count > 3 else None,
+    )
+
+
+def client_address(client: str) -> str | None:
+    """The client IP from the ``ip/fqdn`` field, or None when Squid did not know it."""
+    address = client.split("/", 1)[0]
+    return None if address in ("", NO_USER) else address
+
+
+def user_name(user: str) -> str | None:
+    """The user name from its (URL-escaped) field, or None without authentication."""
+    if user == NO_USER or not user:
+        return None
+    return unquote(user) if "%" in user else user
 
 
 def _quoted(value: str) -> str:
