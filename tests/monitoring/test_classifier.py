@@ -180,3 +180,11 @@ def test_school_ignore_terms_silence_what_they_cover() -> None:
 def test_extra_terms_for_an_unknown_category_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown category 'weapons'"):
         Classifier.default(extra_terms={"weapons": ["zip gun"]})
+
+
+@pytest.mark.parametrize("category", ["suicide", "self_harm", "grooming", "extremism"])
+def test_grave_categories_have_terms_in_every_language_pupils_commonly_use(
+    classifier: Classifier, category: str
+) -> None:
+    languages = {t.language for t in classifier.terms if t.category == category}
+    assert {"en", "es", "fr", "pt", "pl", "ro", "ur", "pa"} <= languages

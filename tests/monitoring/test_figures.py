@@ -18,6 +18,7 @@ STRESS = DATA / "stress.jsonl"
 ROUND2 = DATA / "round2.jsonl"
 ROUND3 = DATA / "round3.jsonl"
 ROUND4 = DATA / "round4.jsonl"
+ROUND5 = DATA / "round5.jsonl"
 
 
 def test_heldout_file_is_large_and_covers_every_category() -> None:
@@ -35,8 +36,9 @@ def test_heldout_file_is_large_and_covers_every_category() -> None:
         ROUND2,
         ROUND3,
         ROUND4,
+        ROUND5,
     ],
-    ids=["dev", "heldout", "stress", "round2", "round3", "round4"],
+    ids=["dev", "heldout", "stress", "round2", "round3", "round4", "round5"],
 )
 def test_lexicon_stage_meets_the_safeguarding_figures(classifier: Classifier, path: Path) -> None:
     examples = parse_examples(path.read_text("utf-8").splitlines(), str(path))
