@@ -5,7 +5,8 @@
 
 Writes N realistic decision events to a spool with the gateways' SpoolWriter, then times
 ``harbour.apps.events.ingest.ingest`` loading them (parse, bulk insert, commit, ack) into a
-fresh database. The comparison is the loader most people would write first: one Django
+fresh database. It also prints events per CPU-second of the ingest process, which stays
+meaningful on a busy machine. The comparison is the loader most people would write first: one Django
 ``save()`` per event in one transaction (measured on a sample). Target: >= 100,000 events/s.
 Each database runs in its own process, since Django reads its database settings once.
 """
@@ -87,9 +88,9 @@ def run_backend(label: str, count: int, sample: int) -> dict[str, float]:
     ingest_hooks.clear()  # time the loading itself; monitoring's classifier has its own bench
     spool = spool_dir()
     write_spool(spool, count)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     result = ingest(spool)
-    elapsed = time.perf_counter() - began
+    elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
     assert result.stored == count == DecisionEvent.objects.count(), (result, count)
     # The naive loader: one INSERT per event.
     other = Path(tempfile.mkdtemp(prefix="harbour-bench-naive-"))
@@ -110,6 +111,7 @@ def run_backend(label: str, count: int, sample: int) -> dict[str, float]:
         "events": count,
         "seconds": elapsed,
         "rate": count / elapsed,
+        "cpu_rate": count / cpu,
         "naive_rate": sample / naive,
     }
 
@@ -189,14 +191,18 @@ def main() -> int:
         finally:
             if cleanup:
                 _drop(args.pg_url, cleanup[1])
+    print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(
-        f"{'database':<11} {'events':>9} {'seconds':>8} {'events/s':>10} {'one-by-one/s':>13} {'ratio':>6}"
+        f"{'database':<11} {'events':>9} {'seconds':>8} {'events/s':>10} {'per CPU-s':>10} "
+        f"{'one-by-one/s':>13} {'ratio':>6}"
     )
     for r in results:
         print(
             f"{r['label']:<11} {r['events']:>9} {r['seconds']:>8.2f} {r['rate']:>10,.0f} "
-            f"{r['naive_rate']:>13,.0f} {r['rate'] / r['naive_rate']:>5.1f}x"
+            f"{r['cpu_rate']:>10,.0f} {r['naive_rate']:>13,.0f} {r['rate'] / r['naive_rate']:>5.1f}x"
         )
+    print("per CPU-s: events per second of the ingest process's own CPU time (for PostgreSQL")
+    print("the server's work is not in it); the target is >= 100,000 events/s wall clock.")
     return 0 if results else 1
 
 

@@ -74,3 +74,14 @@ def test_signed_out_visitors_are_invited_to_sign_in_and_governors_get_no_form(
     assert "sign in</a> to request access" in page(client, url="http://games.example.com/")
     sign_in(client, school["gina"])
     assert "Request access" not in page(client, url="http://games.example.com/")
+
+
+def test_the_request_form_starts_with_the_blocked_category_chosen(school, client) -> None:
+    sign_in(client, school["bob"])
+    assert 'name="category" value="games"' in page(
+        client, url="http://games.example.com/", category="games"
+    )
+    form = client.get(
+        "/filtering/request/?domain=games.example.com&category=games"
+    ).content.decode()
+    assert '<option value="games" selected>' in form

@@ -46,7 +46,6 @@ def blocked(request: HttpRequest) -> HttpResponse:
     except NoPolicy:
         explanation = Explanation("Blocked by the school's filter", "This page is blocked here.")
     staff = can(request.user, "filtering.request_unblock") and explanation.can_request
-    prefill = urlencode({"domain": host, "url": url, "category": category}) if staff else ""
     return render(
         request,
         "harbour/webfilter/blocked.html",
@@ -55,7 +54,7 @@ def blocked(request: HttpRequest) -> HttpResponse:
             "host": host,
             "shown_url": url if len(url) <= _SHOWN_URL else url[:_SHOWN_URL] + "...",
             "staff": staff,
-            "prefill": prefill,
+            "category": category,
             "login_next": urlencode({"next": request.get_full_path()}),
         },
     )
