@@ -210,3 +210,17 @@ def test_every_record_operation_on_web_and_api_is_refused_to_those_who_may_not_w
                 assert (status != 404) == (name in allowed), (op, url, name, kind, status)
         deleted = client.post(f"/records/{rec.pk}/delete/", {"reason": "x"}).status_code
         assert (deleted != 404) == (name == "alice")
+
+
+@pytest.mark.parametrize("subject", ["harry", "alice"])
+def test_an_allegation_is_hidden_from_the_member_of_staff_it_is_about(
+    school, report, client, subject
+) -> None:
+    rec = report("bob", kind="allegation", parts=((subject, "instigator"),))
+    sign_in(client, school[subject])
+    assert client.get(f"/records/{rec.pk}/").status_code == 404
+    assert client.get(f"/api/records/{rec.pk}/").status_code == 404
+    assert str(rec.pk) not in [str(r["id"]) for r in client.get("/api/records/").json()["records"]]
+    client.logout()
+    sign_in(client, school["dora"])
+    assert client.get(f"/records/{rec.pk}/").status_code == 200

@@ -21,8 +21,14 @@ def visible_records(user: Any) -> QuerySet[Record]:
     """The records ``user`` may read: their own reports plus what their role is shown."""
     if not getattr(user, "is_authenticated", False):
         return Record.objects.none()
+    # An allegation is never shown to the member of staff it is about, whatever their role.
+    about_me = Record.objects.filter(
+        kind=vocab.ALLEGATION,
+        involvements__part="instigator",
+        involvements__person__username=user.username,
+    ).values("pk")
     if can(user, "safeguarding.view_all"):
-        return Record.objects.all()
+        return Record.objects.exclude(pk__in=about_me)
     rule = Q(reported_by=user) if can(user, "safeguarding.report") else Q(pk__in=[])
     if can(user, "records.view_allegations"):
         rule |= Q(kind=vocab.ALLEGATION)
@@ -30,7 +36,7 @@ def visible_records(user: Any) -> QuerySet[Record]:
         rule |= Q(shared_with_head=True)
     if can(user, "records.view_technical"):
         rule |= Q(kind=vocab.INCIDENT, technical=True)
-    return Record.objects.filter(rule)
+    return Record.objects.filter(rule).exclude(pk__in=about_me)
 
 
 def can_manage(user: Any, record: Record) -> bool:
