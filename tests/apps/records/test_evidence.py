@@ -102,3 +102,15 @@ def test_nude_image_records_cannot_be_reviewed_in_school(school, report) -> None
             conclusion="y",
             reviewed_on=date(2026, 11, 20),
         )
+
+
+def test_the_api_refuses_an_altered_file_with_a_clear_reason(school, report, client) -> None:
+    rec = report()
+    item = evidence.add_evidence(school["alice"], rec, "file", chunks=[b"original"], filename="f")
+    storage.path_for(item.sha256).write_bytes(b"tampered")
+    sign_in(client, school["alice"])
+    response = client.get(f"/api/records/{rec.pk}/evidence/{item.pk}/")
+    assert (
+        response.status_code == 409
+        and "no longer matches" in response.json()["errors"]["__all__"][0]
+    )

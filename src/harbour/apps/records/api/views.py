@@ -123,7 +123,7 @@ def download(request: HttpRequest, pk: int, item: int) -> HttpResponse:
         raise Http404
     try:
         data = evidence.open_evidence(request.user, found)
-    except RuleError as error:
+    except (RuleError, ValueError, OSError) as error:  # refused, altered or missing file
         return _refused({"__all__": [str(error)]}, True)
     response = HttpResponse(data, content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="evidence-{found.pk}"'
