@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from harbour.apps.audit.models import AuditEntry
 from harbour.apps.policies.service import write_gateway_snapshot
@@ -34,7 +35,7 @@ def test_staff_member_signs_the_agreement_and_the_filter_lets_them_through(
     assert "Until you sign, your internet access is limited." in card.inner_text()
     card.locator("input[name=agree]").check()
     card.locator("input[type=submit]").click()
-    assert "Signed on" in page.locator("#aup-staff").inner_text()
+    expect(page.locator("#aup-staff")).to_contain_text("Signed on")  # waits for the new page
 
     engine.maybe_reload(force=True)
     after = engine.decide(engine.who_for_user("bob"), url)
