@@ -102,9 +102,23 @@ class _State:
     block_lists: frozenset[str] = frozenset()
     networks: list[tuple[_Network, str, str | None]] = field(default_factory=list)
     boundaries: list[float] = field(default_factory=list)
+    rows: dict[tuple[str, frozenset[str], int], Verdict] = field(default_factory=dict)
     cache: dict[tuple[str, str, frozenset[str]], tuple[float, float, Decision]] = field(
         default_factory=dict
     )
+
+    def judge_row(self, name: str, groups: frozenset[str], moment: datetime) -> Verdict:
+        """:func:`judge_activity` for one row, remembered for the rest of the minute (the
+        policy's windows are whole minutes, so nothing else can change the answer)."""
+        key = (name, groups, int(moment.timestamp() // 60))
+        verdict = self.rows.get(key)
+        if verdict is None:
+            if len(self.rows) >= _CACHE_SIZE:
+                self.rows.clear()
+            verdict = self.rows[key] = judge_activity(
+                self.policy, self.policy.activities[name], groups, moment
+            )
+        return verdict
 
     def cached(
         self, key: tuple[str, str, frozenset[str]], moment: datetime, decide: Callable[[], Decision]
@@ -479,7 +493,7 @@ def _judge(state: _State, who: Who, host: str, matches: list[Match], moment: dat
     for category in categories:
         for name in state.by_category.get(category, ()):
             if name not in judged:
-                judged[name] = judge_activity(policy, policy.activities[name], who.groups, moment)
+                judged[name] = state.judge_row(name, who.groups, moment)
     if judged:
         blocking = [(n, v) for n, v in judged.items() if not v.allowed]
         name, row = (

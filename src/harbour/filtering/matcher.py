@@ -10,7 +10,7 @@ Three kinds of entry, all reported with the entry that matched:
 - expressions: regular expressions searched in ``host/path?query``, case-insensitively.
   They are compiled on first use and combined into one pattern per category, and a category
   whose expressions all need some literal text (:mod:`harbour.filtering.literals`) is skipped
-  when none of it is in the URL.
+  when none of it is in the URL (one Aho-Corasick pass finds which literals are there).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from harbour.filtering.compiled import Segment, key_hash
 from harbour.filtering.literals import required_literals
@@ -80,10 +81,8 @@ class _Expressions:
         except re.error:
             return None  # e.g. clashing group names: fall back to one search per pattern
 
-    def search(self, text: str, lowered: str) -> Match | None:
-        """The first pattern found in ``text`` (``lowered`` is ``text.lower()``), as a match."""
-        if self.required is not None and not any(lit in lowered for lit in self.required):
-            return None
+    def search(self, text: str) -> Match | None:
+        """The first pattern found in ``text``, as a match."""
         if self._combined is not None and not self._combined.search(text):
             return None
         for pattern, compiled in zip(self.patterns, self._singles, strict=True):
@@ -104,6 +103,7 @@ class Matcher:
             if patterns
         ]
         self._cache: dict[str, tuple[tuple[Match, ...], tuple[str, ...]]] = {}
+        self._literals = _literal_finder(self._expressions)
 
     @cached_property
     def locked_categories(self) -> frozenset[str]:
@@ -159,6 +159,31 @@ class Matcher:
         """The expression entries found in ``host/path?query`` (one per category at most)."""
         if not self._expressions:
             return []
-        lowered = host_path.lower()
-        hits = (e.search(host_path, lowered) for e in self._expressions)
+        worth: set[int] = set()
+        if self._literals is not None:
+            for _, indexes in self._literals.iter(host_path.lower()):
+                worth.update(indexes)
+        hits = (
+            e.search(host_path)
+            for index, e in enumerate(self._expressions)
+            if e.required is None or index in worth
+        )
         return [hit for hit in hits if hit is not None]
+
+
+def _literal_finder(expressions: list[_Expressions]) -> Any:
+    """An Aho-Corasick automaton from each needed literal to the expressions needing it: one
+    pass over a URL tells which expressions could match it at all."""
+    owners: dict[str, list[int]] = {}
+    for index, expression in enumerate(expressions):
+        for literal in expression.required or ():
+            owners.setdefault(literal, []).append(index)
+    if not owners:
+        return None
+    import ahocorasick  # only lists with expressions need it
+
+    automaton = ahocorasick.Automaton()
+    for literal, indexes in owners.items():
+        automaton.add_word(literal, tuple(indexes))
+    automaton.make_automaton()
+    return automaton

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode
 
 from harbour.filtering.urlnorm import NormalURL
@@ -48,6 +49,7 @@ def strictest(modes: Iterable[str]) -> str | None:
     return STRICT if STRICT in found else (MODERATE if MODERATE in found else None)
 
 
+@lru_cache(maxsize=4096)
 def engine_of(host: str) -> str | None:
     """Which search engine ``host`` belongs to, if any (the safe-search hosts themselves: none)."""
     if host in _TARGETS:
