@@ -20,6 +20,7 @@ PAGES = {
     "/registers/": {"alice", "dora", "harry", "ivan", "gina"},
     "/registers/me/": set(CAST),
     "/registers/agreements/": {"alice", "dora", "harry", "ivan"},
+    "/registers/agreements/class/": {"alice", "dora", "harry", "ivan"},
     "/registers/training/": {"alice", "dora", "harry"},
     "/registers/consent/": {"alice", "dora", "harry"},
     "/registers/publish/": {"alice", "dora", "harry", "ivan", "bob", "carol"},
@@ -332,3 +333,38 @@ def test_the_consent_register_finds_a_pupil_and_reading_their_history_is_audited
     assert b"no consent recorded" in client.get(f"/registers/consent/pupil/{ana.pk}/").content
     entry = AuditEntry.objects.get(action="read", object_type="people.person")
     assert (entry.actor, entry.object_id) == ("harry", str(ana.pk))
+
+
+def test_a_whole_class_of_paper_forms_is_recorded_at_once_and_lifts_their_restriction(
+    school, client, data_dir
+) -> None:
+    from harbour.policy.snapshot import read_snapshot
+
+    pupils = [
+        Person.objects.create(
+            kind="pupil",
+            external_id=f"P{i}",
+            first_name=name,
+            last_name="Young",
+            year=4,
+            class_name="4A",
+            username=f"p{i}",
+        )
+        for i, name in enumerate(["Ana", "Ben", "Cai"])
+    ]
+    sign_in(client, school["ivan"])
+    page = client.get(
+        "/registers/agreements/class/", {"class_name": "4A", "agreement": "pupils-ks2"}
+    )
+    assert page.content.count(b'name="pupil"') == 3
+    client.post(
+        "/registers/agreements/class/?class_name=4A&agreement=pupils-ks2",
+        {"pupil": [pupils[0].pk, pupils[2].pk], "signer": "parent", "signed_on": "2026-09-10"},
+    )
+    signed = Signature.objects.order_by("person__external_id")
+    assert [(s.person.first_name, s.method, s.signer_name) for s in signed] == [
+        ("Ana", "paper", "Parent or carer of Ana Young"),
+        ("Cai", "paper", "Parent or carer of Cai Young"),
+    ]
+    users = read_snapshot(data_dir / "policy.json").users
+    assert (users["p0"], users["p1"], users["p2"]) == (["pupils-ks2"], ["visitors"], ["pupils-ks2"])

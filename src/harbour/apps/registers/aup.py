@@ -123,9 +123,11 @@ def sign(
     signed_on: date | None = None,
     ip: str | None = None,
     device: str = "",
+    snapshot: bool = True,
 ) -> Signature:
     """Record a signature of the policy's current version of agreement ``key``, audit it and
-    rewrite the gateway snapshot at once, so any no-agreement filtering is lifted."""
+    (unless ``snapshot`` is false) rewrite the gateway snapshot at once, so any no-agreement
+    filtering is lifted."""
     from harbour.apps.policies.service import write_gateway_snapshot
 
     if key not in policy.acceptable_use:
@@ -159,8 +161,36 @@ def sign(
                 "ip": signature.ip,
             },
         )
-    write_gateway_snapshot()
+    if snapshot:
+        write_gateway_snapshot()
     return signature
+
+
+def sign_paper_forms(
+    people: list[Person], key: str, policy: Policy, actor: Any, signed_on: date, signer: str
+) -> list[Signature]:
+    """Record a batch of paper forms (a class's, say) in one transaction and one snapshot
+    write. ``signer`` is "pupil" or "parent": who signed each form."""
+    from harbour.apps.policies.service import write_gateway_snapshot
+
+    with transaction.atomic():
+        done = [
+            sign(
+                person,
+                key,
+                policy,
+                actor,
+                method="paper",
+                signed_on=signed_on,
+                snapshot=False,
+                signer_name=person.display_name
+                if signer == "pupil"
+                else f"Parent or carer of {person.display_name}",
+            )
+            for person in people
+        ]
+    write_gateway_snapshot()
+    return done
 
 
 def _name(actor: Any) -> str:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("me/sign/<slug:key>/", aup.sign_own, name="registers-sign"),
     path("me/self-audit/", aup.self_audit, name="registers-self-audit"),
     path("agreements/", aup.agreements, name="registers-agreements"),
+    path("agreements/class/", aup.class_forms, name="registers-class-forms"),
     path("training/", training.register, name="registers-training"),
     path("training/certificate/<int:pk>/", training.certificate, name="registers-certificate"),
     path("consent/", consent.register, name="registers-consent"),

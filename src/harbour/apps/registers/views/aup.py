@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from harbour.apps.accounts.gate import can, require
+from harbour.apps.people.models import Person
 from harbour.apps.policies.service import current_policy
 from harbour.apps.registers import aup, selfaudit, training
 from harbour.apps.registers.views.common import client_ip, find_person, parse_date, person_for
@@ -130,5 +131,46 @@ def agreements(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "posted": request.POST,
             "restricted": policy.filtering.require_current_aup and policy.filtering.no_aup_group,
+        },
+    )
+
+
+@require("registers.aup")
+def class_forms(request: HttpRequest) -> HttpResponse:
+    """Record a class's paper forms at once: pick the class and agreement, untick the absent."""
+    policy = current_policy()
+    class_name = request.GET.get("class_name", "").strip()
+    key = request.GET.get("agreement", "")
+    pupils = list(Person.objects.filter(kind="pupil", active=True, class_name__iexact=class_name))
+    pupils = [p for p in pupils if key in aup.applies_to(p, policy)]
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        signed_on = parse_date(request.POST.get("signed_on", ""), "signed_on", errors)
+        chosen = {int(v) for v in request.POST.getlist("pupil") if v.isdigit()}
+        picked = [p for p in pupils if p.pk in chosen]
+        if not picked:
+            errors["pupil"] = "tick the pupils whose forms came back"
+        if not errors and signed_on is not None:
+            signer = "parent" if request.POST.get("signer") == "parent" else "pupil"
+            aup.sign_paper_forms(picked, key, policy, request.user, signed_on, signer)
+            messages.success(request, f"{len(picked)} paper forms recorded for {class_name}.")
+            return redirect("registers-agreements")
+    classes = (
+        Person.objects.filter(kind="pupil", active=True)
+        .exclude(class_name="")
+        .values_list("class_name", flat=True)
+        .distinct()
+        .order_by("class_name")
+    )
+    return render(
+        request,
+        "harbour/registers/class_forms.html",
+        {
+            "classes": classes,
+            "class_name": class_name,
+            "key": key,
+            "pupils": pupils,
+            "policy": policy,
+            "errors": errors,
         },
     )
