@@ -25,6 +25,7 @@ def alert(school, pupil):
 
 
 def routes(alert_pk: int) -> list[tuple[str, str, dict]]:
+    rule = IgnoreRule.objects.create(term="example term")
     return [
         ("get", "/alerts/", {}),
         ("get", "/alerts/?show=closed", {}),
@@ -33,7 +34,9 @@ def routes(alert_pk: int) -> list[tuple[str, str, dict]]:
         ("post", f"/alerts/{alert_pk}/acknowledge/", {}),
         ("post", f"/alerts/{alert_pk}/escalate/", {"note": "n"}),
         ("post", f"/alerts/{alert_pk}/false-positive/", {"note": "n"}),
+        ("post", f"/alerts/{alert_pk}/call/", {"call": "1", "result": "answered"}),
         ("post", f"/alerts/{alert_pk}/close/", {"outcome": "no-further-action"}),
+        ("post", "/alerts/ignore-rules/", {"rule": rule.pk}),
     ]
 
 
@@ -43,7 +46,7 @@ def test_no_other_role_can_reach_any_alert_page(school, client, alert, name):
     for method, url, data in routes(alert.pk):
         assert getattr(client, method)(url, data).status_code == 404, url
     alert.refresh_from_db()
-    assert alert.status == "new"
+    assert alert.status == "new" and IgnoreRule.objects.get().active
     assert not AuditEntry.objects.filter(object_type="alerts.alert", action="read").exists()
 
 
@@ -171,3 +174,35 @@ def test_the_home_page_shows_the_dsl_open_alerts_by_severity(school, client, ale
     assert "Open alerts" in page and "severity 4: 1" in page
     sign_in(client, school["bob"])
     assert "Open alerts" not in client.get("/").content.decode()
+
+
+def test_calls_to_the_contact_list_are_recorded_in_order_and_audited(school, client, pupil):
+    critical = raise_alert(
+        Subject("jexample", when=timezone.now()),
+        Finding("suicide", 5, "kill myself", "i want to kill myself tonight", "search"),
+    )
+    first, second = critical.notifications.filter(channel="phone").order_by("position")[:2]
+    sign_in(client, school["dora"])
+    page = client.get(f"/alerts/{critical.pk}/").content.decode()
+    assert page.index("Alex Morgan") < page.index("Sam Patel")
+    client.post(f"/alerts/{critical.pk}/call/", {"call": first.pk, "result": "no-answer"})
+    client.post(f"/alerts/{critical.pk}/call/", {"call": second.pk, "result": "answered"})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == ("no-answer", "answered")
+    assert AuditEntry.objects.filter(action="call", actor="dora").count() == 2
+    other = raise_alert(
+        Subject("someone", when=timezone.now()), Finding("drugs", 2, "x", "x", "url")
+    )
+    client.post(f"/alerts/{other.pk}/call/", {"call": first.pk, "result": "answered"})
+    first.refresh_from_db()
+    assert first.status == "no-answer"  # a call is recorded only on its own alert
+
+
+def test_the_dsl_is_warned_loudly_when_alert_emails_are_stuck(school, client, alert):
+    from harbour.apps.alerts.models import Notification
+
+    sign_in(client, school["alice"])
+    assert "Alert messages not sent" not in client.get("/").content.decode()
+    Notification.objects.update(created_at=timezone.now() - timezone.timedelta(minutes=5))
+    assert "Alert messages not sent" in client.get("/").content.decode()

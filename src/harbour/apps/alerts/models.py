@@ -112,7 +112,10 @@ NOTIFY_STATUS_CHOICES = [
     ("failed", "Failed, will retry"),
     ("gave-up", "Failed, no more retries"),
     ("to-call", "To call, in order"),
+    ("answered", "Called: answered"),
+    ("no-answer", "Called: no answer"),
 ]
+CALL_RESULTS = ("answered", "no-answer")
 
 
 class Notification(models.Model):

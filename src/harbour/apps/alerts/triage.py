@@ -7,7 +7,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from harbour.apps.alerts.models import OUTCOME_CHOICES, Alert, IgnoreRule
+from harbour.apps.alerts.models import (
+    CALL_RESULTS,
+    OUTCOME_CHOICES,
+    Alert,
+    IgnoreRule,
+    Notification,
+)
 from harbour.apps.audit.chain import record, snapshot
 
 _AUDIT_EXCLUDE = ("evidence",)
@@ -135,6 +141,31 @@ def close(alert: Alert, actor: Any, outcome: str, note: str = "") -> Alert:
         f"alert closed: {outcome}",
         lambda row: _finish(row, actor, "closed", outcome, note.strip()),
     )
+
+
+def record_call(alert: Alert, actor: Any, notification_id: str, result: str) -> Notification:
+    """Note the result of phoning a contact on the alert's list (answered or no answer)."""
+    if result not in CALL_RESULTS:
+        raise TriageError("say whether the call was answered")
+    call = None
+    if str(notification_id).isdigit():
+        call = alert.notifications.filter(pk=int(notification_id), channel="phone").first()
+    if call is None:
+        raise TriageError("that contact is not on this alert's call list")
+    with transaction.atomic():
+        before = snapshot(call)
+        call.status, call.sent_at = result, timezone.now()
+        call.attempts += 1
+        call.save(update_fields=["status", "sent_at", "attempts"])
+        record(
+            actor,
+            "call",
+            call,
+            summary=f"alert {alert.pk}: call {result}",
+            before=before,
+            after=snapshot(call),
+        )
+    return call
 
 
 def read(alert: Alert, actor: Any) -> None:

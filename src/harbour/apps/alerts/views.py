@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from harbour.apps.accounts.gate import can, require
 from harbour.apps.alerts import triage
-from harbour.apps.alerts.models import OPEN_STATUSES, OUTCOME_CHOICES, Alert, IgnoreRule
+from harbour.apps.alerts.models import (
+    OPEN_STATUSES,
+    OUTCOME_CHOICES,
+    Alert,
+    IgnoreRule,
+    Notification,
+)
 from harbour.apps.audit.chain import record, snapshot
 
 VIEWS = {
@@ -61,6 +70,9 @@ ACTIONS = {
         a, r.user, r.POST.get("note", ""), r.POST.get("ignore_term", "")
     ),
     "escalate": lambda a, r: triage.escalate(a, r.user, r.POST.get("note", "")),
+    "call": lambda a, r: triage.record_call(
+        a, r.user, r.POST.get("call", ""), r.POST.get("result", "")
+    ),
     "close": lambda a, r: triage.close(
         a, r.user, r.POST.get("outcome", ""), r.POST.get("note", "")
     ),
@@ -70,6 +82,7 @@ DONE = {
     "false-positive": "Marked as a false positive.",
     "escalate": "Escalated.",
     "close": "Closed.",
+    "call": "Call recorded.",
 }
 
 
@@ -114,6 +127,16 @@ def ignore_rules(request: HttpRequest) -> HttpResponse:
     return render(request, "harbour/alerts/ignore_rules.html", {"rules": rules})
 
 
+STUCK_AFTER = timedelta(minutes=2)
+
+
+def stuck_notifications() -> QuerySet[Notification]:
+    """Emails and webhooks still unsent well after they were due."""
+    return Notification.objects.filter(
+        status__in=("pending", "failed"), created_at__lt=timezone.now() - STUCK_AFTER
+    )
+
+
 def open_alert_cards(request: HttpRequest) -> list[dict[str, object]]:
     """Home-page card for the DSL team: open alerts by severity."""
     if not can(request.user, "monitoring.triage"):
@@ -127,12 +150,29 @@ def open_alert_cards(request: HttpRequest) -> list[dict[str, object]]:
     total = sum(counts.values())
     text = " · ".join(f"severity {s}: {counts[s]}" for s in sorted(counts, reverse=True))
     worst = max(counts, default=0)
-    return [
+    return stuck_notification_cards() + [
         {
             "title": "Open alerts",
             "value": total,
             "text": text or "No open alerts.",
             "url": "/alerts/",
             "css": f"sev{worst}" if worst >= 4 else "",
+        }
+    ]
+
+
+def stuck_notification_cards() -> list[dict[str, object]]:
+    """A loud card when alert emails or webhooks wait too long: the worker or mail is down."""
+    stuck = stuck_notifications().count()
+    if not stuck:
+        return []
+    return [
+        {
+            "title": "Alert messages not sent",
+            "value": stuck,
+            "text": f"waiting more than {STUCK_AFTER.seconds // 60} minutes: check that "
+            "'harbour worker' is running and the mail settings are right.",
+            "url": "/alerts/",
+            "css": "sev5",
         }
     ]
