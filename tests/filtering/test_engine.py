@@ -227,3 +227,15 @@ def test_an_authenticated_user_on_a_registered_device_is_logged_with_both(data: 
     )
     who = engine.who_for_user("mrs.jones", ip="10.10.9.9")
     assert (who.user, who.groups, who.device) == ("mrs.jones", {"staff"}, "class4-laptop")
+
+
+def test_a_locked_feed_named_like_a_category_locks_only_its_own_entries(data: Path) -> None:
+    feed = data / "games-feed.txt"
+    feed.write_text("locked-game.example\n")
+    ListStore(data / "lists").import_locked("games", feed)
+    engine = FilterEngine.open(data)
+    staff = engine.who_for_group("staff")
+    lunch = LESSON.replace(hour=12, minute=15)
+    assert engine.decide(staff, "http://locked-game.example/", lunch).reason_code is Reason.LOCKED
+    ordinary = engine.decide(staff, f"http://{GAME}/", lunch)
+    assert (ordinary.action, ordinary.reason_code) == ("allow", Reason.POLICY)

@@ -154,9 +154,9 @@ class _State:
         for name, activity in policy.activities.items():
             for listed in activity.lists:
                 state.by_category.setdefault(canonical.get(listed, listed), []).append(name)
-        state.locked = (
-            frozenset(canonical.get(n, n) for n in policy.locked.lists) | matcher.locked_categories
-        )
+        # Entries of locked feeds are locked by where they come from (Match.locked); a category
+        # of the ordinary lists is locked only if the policy's [locked] names it.
+        state.locked = frozenset(canonical.get(n, n) for n in policy.locked.lists)
         state.allow_lists = frozenset(
             n for n, ll in policy.local_lists.items() if ll.usage == "allow"
         )
