@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ingest.add_argument("--batch", type=int, default=5000, metavar="N", help="events a batch")
     ingest.add_argument("--interval", type=float, default=2.0, metavar="SECONDS")
     ingest.set_defaults(func=_ingest)
+    status = actions.add_parser("status", help="what is waiting in the spool and what is stored")
+    status.set_defaults(func=_status)
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -48,6 +50,21 @@ def _ingest(args: argparse.Namespace) -> int:
             print(f"stored {result.stored} events in {result.batches} batches{rejects}")
         if args.once or stop.wait(args.interval):
             return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    setup_django(migrate=True)
+    from django.db.models import Max
+
+    from harbour.apps.events.models import DecisionEvent, SpoolReject
+    from harbour.events.spool import SpoolReader
+
+    pending = SpoolReader(spool_dir()).pending_bytes()
+    latest = DecisionEvent.objects.aggregate(latest=Max("time"))["latest"]
+    print(f"spool {spool_dir()}: {pending} bytes waiting")
+    print(f"stored events: {DecisionEvent.objects.count()}, latest {latest or 'none'}")
+    print(f"unreadable spool lines kept: {SpoolReject.objects.count()}")
+    return 0
 
 
 def _register_demo_data() -> None:

@@ -135,3 +135,16 @@ def test_the_ingest_command_refuses_a_batch_size_below_one(capsys) -> None:
 
     assert main(["events", "ingest", "--once", "--batch", "0"]) == 2
     assert "--batch must be at least 1" in capsys.readouterr().err
+
+
+def test_the_status_command_reports_waiting_bytes_and_stored_events(
+    db, tmp_path, monkeypatch, capsys
+) -> None:
+    from harbour.cli import main
+
+    monkeypatch.setenv("HARBOUR_DATA_DIR", str(tmp_path))
+    ingest(spool_with(tmp_path / "spool", [event(i) for i in range(3)]))
+    spool_with(tmp_path / "spool", [event(9)])
+    assert main(["events", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "stored events: 3" in out and "0 bytes waiting" not in out

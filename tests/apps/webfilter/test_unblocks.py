@@ -228,3 +228,17 @@ def test_every_step_is_audited_and_in_the_change_log_without_pupil_names(
 
 def test_the_override_contributor_is_registered_with_the_policy_service() -> None:
     assert service.contribute_overrides in contributors
+
+
+def test_an_approved_block_list_addition_is_recorded_but_said_to_be_not_yet_enforced(
+    school, client
+) -> None:
+    sign_in(client, school["ivan"]).post(
+        "/filtering/lists/",
+        {"list_name": "school-block", "domain": "quiz.example.com", "reason": "cheating"},
+    )
+    addition = FilterRequest.objects.get()
+    response = approve(sign_in(client, school["alice"]), addition)
+    assert "not enforced yet" in client.get(response["Location"]).content.decode()
+    addition.refresh_from_db()
+    assert addition.status == "approved" and not service.enforced(addition)

@@ -186,6 +186,17 @@ def expire_due(now: datetime | None = None) -> int:
     return count
 
 
+def enforced(item: FilterRequest) -> bool:
+    """False for an addition to a block list: the engine reads block lists only from the
+    policy file, so such additions are recorded but do not reach the gateways yet."""
+    if item.kind == KIND_UNBLOCK:
+        return True
+    from harbour.apps.policies.service import current_policy
+
+    local = current_policy().local_lists.get(item.list_name)
+    return local is not None and local.usage == "allow"
+
+
 def contribute_overrides(snap: Snapshot, policy: Policy) -> None:
     """Add approved, unexpired unblocks and approved allow-list additions to the snapshot.
 
