@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from harbour.filtering import ListStore
 from harbour.gateways.dns import wire
 from harbour.gateways.dns.decider import EngineDecider
 from harbour.gateways.dns.events import EventLog
@@ -24,7 +25,16 @@ from harbour.gateways.dns.resolver import Resolver
 from harbour.gateways.dns.spool import MemorySpool
 from harbour.gateways.dns.upstream import Forwarder
 from harbour.policy.snapshot import DeviceEntry, read_snapshot, write_snapshot
-from tests.gateways.dns.conftest import BLOCK_V4, PUPIL, RECORDS, STAFF, ask, start
+from tests.gateways.dns.conftest import (
+    BLOCK_V4,
+    PUPIL,
+    RECORDS,
+    STAFF,
+    ask,
+    register_devices,
+    start,
+)
+from tests.paths import UT1
 
 
 def raw_exchange(port: int, packet: bytes, timeout: float = 0.5) -> bytes | None:
@@ -208,12 +218,32 @@ def test_policy_asking_for_nxdomain_answers_blocked_names_nxdomain(tmp_path, dns
     data = tmp_path / "data"
     data.mkdir()
     (data / "lists").symlink_to(dns_data / "lists")
-    from tests.gateways.dns.conftest import register_devices
-
     register_devices(data, policy)
     server = start(data, [f"127.0.0.1:{upstream.port}"])
     try:
         assert ask(server, "bet365.com", source=PUPIL).rcode() == dns.rcode.NXDOMAIN
         assert ask(server, "www.bbc.co.uk", source=PUPIL).rcode() == dns.rcode.NOERROR
+    finally:
+        server.stop()
+
+
+def test_newly_imported_lists_take_effect_without_a_restart(tmp_path, upstream):
+    data = tmp_path / "data"
+    store = ListStore(data / "lists")
+    store.import_categories(UT1, {"gambling"})
+    register_devices(data)
+    dating = next(
+        line.strip()
+        for line in (UT1 / "dating" / "domains").read_text().splitlines()
+        if line.strip() and not line.strip().replace(".", "").isdigit()
+    )
+    server = start(data, [f"127.0.0.1:{upstream.port}"])
+    try:
+        assert ask(server, dating, source=PUPIL).answer[0][0].to_text() == "192.0.2.1"
+        store.import_categories(UT1, {"gambling", "dating"})
+        deadline = time.monotonic() + 5
+        while ask(server, dating, source=PUPIL).answer[0][0].to_text() != BLOCK_V4:
+            assert time.monotonic() < deadline, "the new lists were not picked up"
+            time.sleep(0.1)
     finally:
         server.stop()

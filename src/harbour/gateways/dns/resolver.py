@@ -117,6 +117,7 @@ class Resolver:
         self.prepared: dict[tuple[object, bytes], Prepared] = {}
         self._inflight: dict[tuple[bytes, int, int, bool], asyncio.Future[wire.Records]] = {}
         self.pending = 0
+        self._quiet_until = 0.0
 
     # -- the fast path -------------------------------------------------------------------------
 
@@ -177,7 +178,9 @@ class Resolver:
         try:
             timed = await self._records_later(step.query, step.verdict)
         except UpstreamError as exc:
-            log.warning("SERVFAIL for %s: %s", step.host, exc)
+            if time.monotonic() >= self._quiet_until:  # one line per outage, not per query
+                self._quiet_until = time.monotonic() + 10
+                log.warning("SERVFAIL for %s (and others for 10 s): %s", step.host, exc)
             return self._servfail(step, _UNANSWERED)
         finally:
             self.pending -= 1
