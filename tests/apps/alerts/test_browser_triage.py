@@ -34,7 +34,7 @@ def test_the_dsl_acknowledges_an_alert_and_closes_it_with_an_outcome(
 
     page.click("nav >> text=Alerts")
     row = page.locator("#alert-queue tr", has_text="Jamie Example")
-    assert "self_harm" in row.inner_text() and "hide cuts" not in page.content()
+    assert "self harm" in row.inner_text() and "hide cuts" not in page.content()
     row.locator("a").first.click()
     assert "how to hide cuts from my mum" in page.locator("#evidence").inner_text()
 

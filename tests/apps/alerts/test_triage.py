@@ -92,6 +92,7 @@ def test_every_read_of_an_alert_is_audited(school, client, alert):
     page = client.get(f"/alerts/{alert.pk}/").content.decode()
     client.get(f"/alerts/{alert.pk}/")
     assert "how to hide cuts from my mum" in page and "Jamie Example" in page
+    assert f"/records/people/{alert.person_id}/" in page  # the pupil's chronology
     reads = AuditEntry.objects.filter(action="read", object_id=str(alert.pk), actor="dora")
     assert reads.count() == 2
 

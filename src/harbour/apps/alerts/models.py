@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 
@@ -95,6 +97,23 @@ class Alert(models.Model):
         if self.person is not None:
             return self.person.display_name
         return self.username or self.device or self.ip or "unknown user"
+
+    @property
+    def category_title(self) -> str:
+        """The category as people write it: ``self harm``, not ``self_harm``."""
+        return self.category.replace("_", " ")
+
+    @property
+    def evidence_items(self) -> list[dict[str, object]]:
+        """The evidence with its times as datetimes, for display."""
+        items = []
+        for item in self.evidence:
+            try:
+                at: object = datetime.fromisoformat(str(item.get("at", "")))
+            except ValueError:
+                at = item.get("at", "")
+            items.append({**item, "at": at})
+        return items
 
     @property
     def is_open(self) -> bool:

@@ -122,21 +122,17 @@ def plan_notifications(alert: Alert) -> list[Notification]:
     return planned
 
 
-def _category_title(category: str) -> str:
-    return category.replace("_", " ")
-
-
 def email_for(alert: Alert, recipient: str) -> EmailMessage:
     """The alert email: who, category, severity and a link. Never the evidence."""
     severity = f"{alert.severity} ({SEVERITY_TITLES.get(alert.severity, '')})"
-    subject = f"Harbour alert: severity {severity}, {_category_title(alert.category)}"
+    subject = f"Harbour alert: severity {severity}, {alert.category_title}"
     raised = timezone.localtime(alert.first_seen).strftime("%a %d %b %Y %H:%M")
     body = "\n".join(
         [
             f"Harbour raised a severity {severity} safeguarding alert.",
             "",
             f"Who:       {alert.who}",
-            f"Category:  {_category_title(alert.category)}",
+            f"Category:  {alert.category_title}",
             f"Severity:  {alert.severity} - {SEVERITY_MEANING.get(alert.severity, '')}",
             f"Raised:    {raised}",
             f"Open it:   {alert_link(alert)}",

@@ -60,8 +60,21 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "alert": alert,
             "notifications": alert.notifications.all(),
             "outcomes": OUTCOME_CHOICES,
+            "chronology": _chronology_url(request, alert),
         },
     )
+
+
+def _chronology_url(request: HttpRequest, alert: Alert) -> str:
+    """The person's safeguarding chronology, when the records area is there and may be read."""
+    from django.urls import NoReverseMatch, reverse
+
+    if alert.person_id is None or not can(request.user, "records.transfer"):
+        return ""
+    try:
+        return reverse("records:chronology", kwargs={"person_pk": alert.person_id})
+    except NoReverseMatch:
+        return ""
 
 
 ACTIONS = {
