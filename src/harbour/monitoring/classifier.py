@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from harbour.monitoring.lexicon import CATEGORIES, Lexicon, LexiconError, Term, load_default
 from harbour.monitoring.matcher import Hit, PhraseMatcher, chain
+from harbour.monitoring.misspell import misspellings, shipped_real_words
 from harbour.monitoring.normalise import Normalised, Slang, normalise, normalise_fast
 
 # Ties between categories go to the graver one.
@@ -110,9 +111,13 @@ class Classifier:
             {normalise_fast(k, plain)[0]: v for k, v in lexicon.slang_phrases.items()},
         )
         terms = list(lexicon.terms)
-        known = set(lexicon.context) | {NUMBER, MANY}
+        words = self.words(lexicon)
+        known = words | set(self._slang.words) | set(self._slang.phrases)
+        for variant, word in misspellings(words, known, shipped_real_words()).items():
+            self._slang.words.setdefault(variant, word)
+        groups = set(lexicon.context) | {NUMBER, MANY}
         for term in terms:
-            if unknown := set().union(*term.needs) - known:
+            if unknown := set().union(*term.needs) - groups:
                 raise LexiconError(f"{term.term_id}: needs unknown context group {sorted(unknown)}")
         for category, words in (extra_terms or {}).items():
             if category not in CATEGORIES:
@@ -155,6 +160,15 @@ class Classifier:
         for key in ignored:
             self._context.add(key, "benign")
         self._context.finish()
+
+    def words(self, lexicon: Lexicon) -> set[str]:
+        """Every word of the lexicon's terms and context phrases, normalised."""
+        phrases = [term.text for term in lexicon.terms]
+        phrases += [phrase for group in lexicon.context.values() for phrase in group]
+        words: set[str] = set()
+        for phrase in phrases:
+            words.update(self._key(phrase.replace("…", " ").replace("*", " ")).split())
+        return words
 
     def _key(self, text: str) -> str:
         """A phrase in the normalised spelling the matcher sees."""

@@ -203,6 +203,7 @@ _STEPS: list[_Step] = [
 ]
 
 _PLAIN_STEPS = [step for step in _STEPS if step.plain]
+_WORD = re.compile(r"\S+")
 _DOUBLE = re.compile(r"([a-z])\1")
 _STRETCH = _STEPS[-1]
 
@@ -217,7 +218,6 @@ class Slang:
     def __init__(self, words: dict[str, str], phrases: dict[str, str]) -> None:
         self.words = words
         self.phrases = phrases
-        self.word_pattern = _whole_words(words)
         self.phrase_pattern = _whole_words(phrases)
         # Last words of the phrases (after word rewrites): no phrase can match without one.
         self.phrase_ends = {key.split()[-1] for key in phrases}
@@ -297,7 +297,7 @@ def _finish_tracked(state: Normalised, slang: Slang) -> Normalised:
     # Joining words with single spaces, as str.split()/join do in the fast path.
     state = _tracked_sub(state, re.compile(r"\s+"), " ")
     state = _tracked_sub(state, re.compile(r"^ | $"), "")
-    state = _tracked_sub(state, slang.word_pattern, slang.word)
+    state = _tracked_sub(state, _WORD, slang.word)
     return _tracked_sub(state, slang.phrase_pattern, slang.phrase)
 
 
