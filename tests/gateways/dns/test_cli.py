@@ -8,6 +8,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dns.message
@@ -21,29 +23,25 @@ def harbour(data: Path, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@contextmanager
+def running(data: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """``harbour dns`` on a free loopback port: (process, port); stopped with SIGTERM."""
+    process = harbour(data, "--listen", "127.0.0.1:0", "--block-address", BLOCK_V4, *args)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        match = re.search(r"answering on 127\.0\.0\.1:(\d+) \(UDP and TCP\)", line)
+        assert match, line
+        yield process, int(match.group(1))
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+
+
 def answer(port: int, name: str, source: str) -> list[str]:
     query = dns.message.make_query(name, "A")
     reply = dns.query.udp(query, "127.0.0.1", port=port, source=source, timeout=5)
     return [rd.to_text() for rrset in reply.answer for rd in rrset]
-
-
-def test_two_workers_share_the_port_and_stop_cleanly_on_sigterm(dns_data, upstream):
-    process = harbour(
-        dns_data, "--listen", "127.0.0.1:0", "--upstream", f"127.0.0.1:{upstream.port}",
-        "--block-address", BLOCK_V4, "--workers", "2",
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        match = re.search(r"answering on 127\.0\.0\.1:(\d+)", line)
-        assert match, line
-        port = int(match.group(1))
-        for _ in range(10):  # from fresh source ports, so both workers are likely to serve
-            assert answer(port, "tiktok.com", PUPIL) == [BLOCK_V4]
-            assert answer(port, "tiktok.com", STAFF) == ["192.0.2.1"]
-    finally:
-        os.kill(process.pid, signal.SIGTERM)
-        assert process.wait(timeout=15) == 0
 
 
 def worker_pids(parent: int) -> list[int]:
@@ -51,27 +49,43 @@ def worker_pids(parent: int) -> list[int]:
     return [int(pid) for pid in children]
 
 
+def test_two_workers_share_the_port_and_stop_cleanly_on_sigterm(dns_data, upstream):
+    with running(dns_data, "--upstream", f"127.0.0.1:{upstream.port}", "--workers", "2") as (
+        process,
+        port,
+    ):
+        assert len(worker_pids(process.pid)) == 2
+        for _ in range(10):  # from fresh source ports, so both workers are likely to serve
+            assert answer(port, "tiktok.com", PUPIL) == [BLOCK_V4]
+            assert answer(port, "tiktok.com", STAFF) == ["192.0.2.1"]
+
+
 def test_a_worker_that_dies_is_replaced_and_queries_keep_being_answered(dns_data, upstream):
-    process = harbour(
-        dns_data, "--listen", "127.0.0.1:0", "--upstream", f"127.0.0.1:{upstream.port}",
-        "--block-address", BLOCK_V4, "--workers", "2",
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        port = int(re.search(r":(\d+) \(UDP", process.stdout.readline()).group(1))  # type: ignore[union-attr]
+    with running(dns_data, "--upstream", f"127.0.0.1:{upstream.port}", "--workers", "2") as (
+        process,
+        port,
+    ):
         assert answer(port, "tiktok.com", PUPIL) == [BLOCK_V4]
         first = worker_pids(process.pid)
-        assert len(first) == 2
         os.kill(first[0], signal.SIGKILL)
         deadline = time.monotonic() + 10
-        while len(set(worker_pids(process.pid)) - set(first)) < 1:
+        while not set(worker_pids(process.pid)) - set(first):
             assert time.monotonic() < deadline, "the dead worker was not replaced"
             time.sleep(0.1)
         for _ in range(10):
             assert answer(port, "tiktok.com", STAFF) == ["192.0.2.1"]
-    finally:
-        os.kill(process.pid, signal.SIGTERM)
-        assert process.wait(timeout=15) == 0
+
+
+def test_demo_mode_serves_the_sample_zone_and_filters_a_named_address_as_a_pupil(dns_data):
+    with running(dns_data, "--upstream", "sample", "--client", "127.0.0.9=pupils-ks2") as (
+        _,
+        port,
+    ):
+        assert answer(port, "tiktok.com", "127.0.0.9") == [BLOCK_V4]
+        assert answer(port, "www.google.com", "127.0.0.9") == [
+            "forcesafesearch.google.com.",
+            "216.239.38.120",
+        ]
 
 
 def test_bad_upstream_is_refused_with_a_clear_message(dns_data):
@@ -81,33 +95,15 @@ def test_bad_upstream_is_refused_with_a_clear_message(dns_data):
     assert "'127.0.0.1:fifty': port 'fifty' is not a number" in err
 
 
-def test_missing_policy_snapshot_is_reported_before_listening(tmp_path):
-    process = harbour(tmp_path, "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:53")
-    _, err = process.communicate(timeout=30)
-    assert process.returncode == 2
-    assert "no policy snapshot" in err
-
-
-def test_demo_mode_serves_the_sample_zone_and_filters_a_named_address_as_a_pupil(dns_data):
-    process = harbour(
-        dns_data, "--listen", "127.0.0.1:0", "--upstream", "sample",
-        "--client", "127.0.0.9=pupils-ks2", "--block-address", BLOCK_V4,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        port = int(re.search(r":(\d+) \(UDP", process.stdout.readline()).group(1))  # type: ignore[union-attr]
-        assert answer(port, "tiktok.com", "127.0.0.9") == [BLOCK_V4]
-        assert answer(port, "www.google.com", "127.0.0.9") == [
-            "forcesafesearch.google.com.",
-            "216.239.38.120",
-        ]
-    finally:
-        os.kill(process.pid, signal.SIGTERM)
-        assert process.wait(timeout=15) == 0
-
-
 def test_client_mapped_to_an_unknown_group_is_refused(dns_data):
     process = harbour(dns_data, "--upstream", "sample", "--client", "127.0.0.9=year-12")
     _, err = process.communicate(timeout=30)
     assert process.returncode == 2
     assert "unknown group 'year-12'" in err
+
+
+def test_missing_policy_snapshot_is_reported_before_listening(tmp_path):
+    process = harbour(tmp_path, "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:53")
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "no policy snapshot" in err

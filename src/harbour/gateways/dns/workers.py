@@ -24,15 +24,16 @@ log = logging.getLogger(__name__)
 ServerFactory = Callable[[], DnsServer]
 
 
-def serve_forever(make_server: ServerFactory, udp: socket.socket, tcp: socket.socket) -> None:
-    """Run one resolver on this process until SIGTERM or SIGINT."""
+def serve_forever(make_server: ServerFactory, udp: socket.socket, tcp: socket.socket,
+                  ready: Callable[[], None] | None = None) -> None:  # fmt: skip
+    """Run one resolver on this process until SIGTERM or SIGINT; ``ready`` once it answers."""
     server = make_server()
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, server.stop)
-        await server.serve(udp, tcp)
+        await server.serve(udp, tcp, ready)
 
     asyncio.run(main())
 
@@ -42,13 +43,11 @@ def run(make_server: ServerFactory, host: str, port: int, workers: int,
     """Serve on ``host:port`` with ``workers`` processes; return an exit code."""
     if workers <= 1:
         udp, tcp = bind_sockets(host, port)
-        announce(udp.getsockname()[1])
-        serve_forever(make_server, udp, tcp)
+        serve_forever(make_server, udp, tcp, lambda: announce(udp.getsockname()[1]))
         return 0
     first = bind_sockets(host, port, reuse_port=True)
     port = first[0].getsockname()[1]
     sockets = [first] + [bind_sockets(host, port, reuse_port=True) for _ in range(workers - 1)]
-    announce(port)
     children: dict[int, int] = {}  # pid -> worker index
     stopping = False
 
@@ -79,6 +78,7 @@ def run(make_server: ServerFactory, host: str, port: int, workers: int,
     signal.signal(signal.SIGINT, stop)
     for index in range(workers):
         spawn(index)
+    announce(port)  # the sockets are bound: queries wait in them until the workers read
     while children:
         try:
             pid, status = os.wait()
