@@ -119,12 +119,12 @@ class Classifier:
         for term in terms:
             if unknown := set().union(*term.needs) - groups:
                 raise LexiconError(f"{term.term_id}: needs unknown context group {sorted(unknown)}")
-        for category, words in (extra_terms or {}).items():
+        for category, school_words in (extra_terms or {}).items():
             if category not in CATEGORIES:
                 raise ValueError(
                     f"extra_terms: unknown category {category!r} (known: {', '.join(CATEGORIES)})"
                 )
-            for word in words:
+            for word in school_words:
                 terms.append(
                     Term(f"{category}/school:{word}", category, word, EXTRA_TERM_SEVERITY, "school")
                 )
