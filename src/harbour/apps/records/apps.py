@@ -2,6 +2,8 @@ from django.apps import AppConfig
 
 
 class RecordsConfig(AppConfig):
+    """Registers navigation, home cards and the no-access snapshot contributor."""
+
     name = "harbour.apps.records"
     label = "records"
     verbose_name = "Safeguarding records"

@@ -15,6 +15,8 @@ from harbour.apps.records.models import Record, Transfer
 
 @dataclass(frozen=True)
 class Entry:
+    """One line of a chronology."""
+
     at: datetime
     what: str
     text: str

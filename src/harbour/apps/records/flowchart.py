@@ -39,6 +39,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Flow:
+    """A named flowchart: its steps in order."""
+
     key: str
     title: str
     steps: tuple[Step, ...]

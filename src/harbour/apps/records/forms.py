@@ -52,6 +52,8 @@ def incident_type_choices() -> list[tuple[str, str]]:
 
 
 class _DetailsBase(forms.Form):
+    """What a record says: the four Cs, risk, severity, place, incident type."""
+
     four_cs = forms.MultipleChoiceField(
         choices=vocab.FOUR_CS, widget=forms.CheckboxSelectMultiple, label="Which of the four Cs"
     )
@@ -163,10 +165,14 @@ class ReportForm(_DetailsBase):
 
 
 class DetailsForm(_DetailsBase):
+    """The DSL's changes to a record's details."""
+
     technical = forms.BooleanField(required=False, label="Technical incident (IT staff can see it)")
 
 
 class PersonForm(forms.Form):
+    """Add a person (by id or username) with their part."""
+
     person = forms.CharField(max_length=150, label="Id or username")
     part = forms.ChoiceField(choices=vocab.PART_CHOICES)
 
@@ -175,6 +181,8 @@ class PersonForm(forms.Form):
 
 
 class StepForm(forms.Form):
+    """Answer one flowchart step."""
+
     step = forms.ChoiceField(choices=[(k, s.text) for k, s in flowchart.STEPS.items()])
     answer = forms.ChoiceField(choices=[("done", "Done"), ("yes", "Yes"), ("no", "No")])
     on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -183,6 +191,8 @@ class StepForm(forms.Form):
 
 
 class StatusForm(forms.Form):
+    """Open or close a record; closing needs an outcome and a reason."""
+
     status = forms.ChoiceField(choices=[(vocab.OPEN, "Open"), (vocab.CLOSED, "Closed")])
     outcome = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
@@ -205,6 +215,8 @@ def _find_user(username: str) -> User | None:
 
 
 class PlanForm(forms.Form):
+    """An action's owner and due date."""
+
     owner = forms.CharField(max_length=150, required=False, label="Owner (username)")
     due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -213,6 +225,8 @@ class PlanForm(forms.Form):
 
 
 class ActionForm(PlanForm):
+    """An action the policy did not recommend, with the reason for it."""
+
     code = forms.ChoiceField(
         choices=[*ACTION_TITLES.items(), (vocab.OTHER_ACTION, "Other (describe)")]
     )
@@ -226,6 +240,8 @@ class ActionForm(PlanForm):
 
 
 class FinishForm(forms.Form):
+    """An action done, or not done with the reason."""
+
     status = forms.ChoiceField(choices=[(vocab.DONE, "Done"), (vocab.DECLINED, "Not done")])
     done_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(max_length=2000, required=False)
@@ -233,14 +249,20 @@ class FinishForm(forms.Form):
 
 
 class RestoreForm(forms.Form):
+    """The date removed network access was given back."""
+
     on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class NoteForm(forms.Form):
+    """A note on a record."""
+
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=20000)
 
 
 class LinkForm(forms.Form):
+    """Link another record (by number) or a monitoring alert (by id)."""
+
     record = forms.IntegerField(required=False, label="Record number")
     alert_id = forms.CharField(max_length=40, required=False, label="Alert id")
     summary = forms.CharField(max_length=300, required=False)
@@ -254,6 +276,8 @@ class LinkForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
+    """A web address, a screenshot or a file."""
+
     kind = forms.ChoiceField(choices=vocab.EVIDENCE_KINDS)
     url = forms.URLField(required=False, max_length=2000, assume_scheme="https")
     file = forms.FileField(required=False)
@@ -261,11 +285,15 @@ class EvidenceForm(forms.Form):
 
 
 class HandOverForm(forms.Form):
+    """Who an evidence item was handed to."""
+
     to_whom = forms.CharField(max_length=200)
     note = forms.CharField(max_length=300, required=False)
 
 
 class ReviewForm(forms.Form):
+    """A two-person review of material."""
+
     reviewer_one = forms.CharField(max_length=150)
     reviewer_two = forms.CharField(max_length=150)
     computer = forms.CharField(max_length=150, label="Computer used")
@@ -275,17 +303,25 @@ class ReviewForm(forms.Form):
 
 
 class ShareForm(forms.Form):
+    """Share a record with the headteacher, or stop sharing it."""
+
     shared = forms.BooleanField(required=False)
 
 
 class TransferForm(forms.Form):
+    """A safeguarding file sent to a pupil's new school."""
+
     destination = forms.CharField(max_length=200, label="Receiving school")
     sent_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class ReceiptForm(forms.Form):
+    """The receiving school confirmed receipt."""
+
     confirmed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class DeleteForm(forms.Form):
+    """Why a record is deleted at the end of its retention."""
+
     reason = forms.CharField(max_length=300)

@@ -105,6 +105,8 @@ def _share(user: Any, rec: Record, d: dict[str, Any], _: Any) -> Any:
 
 @dataclass(frozen=True)
 class Operation:
+    """One operation: its form, the service call, and the item it acts on, if any."""
+
     form: type[djforms.Form]
     run: Callable[[Any, Record, dict[str, Any], Any], Any]
     target: str = ""  # "action" or "evidence" when the operation acts on one item
@@ -141,6 +143,8 @@ OPERATIONS: dict[str, Operation] = {
 
 @dataclass
 class Outcome:
+    """What :func:`perform` did: the record after it, or the errors that refused it."""
+
     ok: bool
     record: Record
     result: Any = None

@@ -56,6 +56,8 @@ def keep_until(record: Record) -> date | None:
 
 @dataclass(frozen=True)
 class Due:
+    """A record due for retention review, and the date it was to be kept until."""
+
     record: Record
     keep_until: date
 

@@ -24,6 +24,7 @@ def summary(rec: Record) -> dict[str, Any]:
 
 
 def action(item: Action) -> dict[str, Any]:
+    """An action as JSON."""
     return {
         "id": item.pk,
         "code": item.code,
@@ -43,6 +44,7 @@ def action(item: Action) -> dict[str, Any]:
 
 
 def evidence(item: Evidence) -> dict[str, Any]:
+    """An evidence item and its chain of custody as JSON."""
     return {
         "id": item.pk,
         "kind": item.kind,
