@@ -148,3 +148,13 @@ def test_the_status_command_reports_waiting_bytes_and_stored_events(
     assert main(["events", "status"]) == 0
     out = capsys.readouterr().out
     assert "stored events: 3" in out and "0 bytes waiting" not in out
+
+
+def test_over_long_fields_and_nul_characters_do_not_stop_a_batch(db, tmp_path) -> None:
+    odd = event(
+        1, host="a" * 300 + ".example.com", url="http://x.example.com/\x00page", rule="r" * 500
+    )
+    result = ingest(spool_with(tmp_path, [event(0), odd, event(2)]))
+    assert result.stored == 3
+    row = DecisionEvent.objects.get(user="pupil1")
+    assert len(row.host) == 255 and row.url == "http://x.example.com/page" and len(row.rule) == 160

@@ -72,6 +72,11 @@ class IngestResult:
         return self
 
 
+_ACTIONS = frozenset({"allow", "block"})
+_SOURCES = frozenset({"proxy", "dns", "cli"})
+_CATEGORY_JSON: dict[tuple[Any, ...], str] = {}
+_TEXT_LIMITS = [(n, DecisionEvent._meta.get_field(n).max_length or 255) for n in _TEXT_FIELDS]
+_CATEGORY_LIMIT = DecisionEvent._meta.get_field("category").max_length or 60
 COLUMNS = (
     "spool_id",
     "time",
@@ -91,23 +96,31 @@ def event_values(event: dict[str, Any]) -> tuple[Any, ...]:
     has the wrong shape."""
     if "error" in event:
         raise ValueError(event["error"])
+    get = event.get
     moment = datetime.fromisoformat(event["time"])
-    action = event["action"]
-    if action not in ("allow", "block") or moment.tzinfo is None:
-        raise ValueError(f"action {action!r} or time {event['time']!r} is not valid")
-    if event["source"] not in ("proxy", "dns", "cli"):
-        raise ValueError(f"source {event['source']!r} is not valid")
-    categories = [str(c) for c in event.get("categories") or []]
+    action, source = event["action"], event["source"]
+    if action not in _ACTIONS or source not in _SOURCES or moment.tzinfo is None:
+        raise ValueError(
+            f"action {action!r}, source {source!r} or time {event['time']!r} is not valid"
+        )
+    categories = tuple(get("categories") or ())
+    encoded = _CATEGORY_JSON.get(categories)
+    if encoded is None:  # few distinct category sets occur: encode each once
+        if len(_CATEGORY_JSON) > 10_000:
+            _CATEGORY_JSON.clear()
+        encoded = _CATEGORY_JSON[categories] = json.dumps([str(c) for c in categories])
+    # Over-long values are cut to the column (PostgreSQL would refuse the whole batch) and
+    # NUL characters dropped (PostgreSQL text cannot hold them).
     return (
         event["id"],
         moment,
-        event["source"],
-        str(event["url"]),
-        "\n".join(event.get("search_terms") or []),
-        categories[0] if categories else "",
-        json.dumps(categories),
+        source,
+        str(event["url"]).replace("\0", ""),
+        "\n".join(get("search_terms") or ()).replace("\0", ""),
+        str(categories[0])[:_CATEGORY_LIMIT] if categories else "",
+        encoded,
         action,
-        *[str(event.get(name) or "") for name in _TEXT_FIELDS],
+        *[str(get(name) or "").replace("\0", "")[:limit] for name, limit in _TEXT_LIMITS],
     )
 
 
