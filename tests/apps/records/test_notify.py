@@ -73,3 +73,14 @@ def test_the_notice_goes_through_a_real_smtp_server(
         controller.stop()
     assert [r for r, _ in received] == [["alice@school.example", "dora@school.example"]]
     assert "threats" not in received[0][1] and "Harbour: new record" in received[0][1]
+
+
+def test_an_allegation_also_tells_the_headteacher_but_never_the_person_it_is_about(
+    team_emails, school, report, django_capture_on_commit_callbacks
+) -> None:
+    harry = school["harry"]
+    harry.email = "harry@school.example"
+    harry.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        report("carol", kind="allegation", parts=(("alice", "instigator"),))
+    assert sorted(mail.outbox[0].to) == ["dora@school.example", "harry@school.example"]
