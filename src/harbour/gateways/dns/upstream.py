@@ -1,7 +1,7 @@
 """Forwarding to the upstream resolvers: retries, failover, TCP on truncation, a deadline.
 
-Each upstream has one connected UDP socket; replies are matched to queries by a random ID
-and checked against the question. An upstream that times out is tried last for a while, so
+Each upstream has a few connected UDP sockets (different source ports); replies are matched
+to queries by socket and random ID and checked against the question. An upstream that times out is tried last for a while, so
 a dead resolver costs one timeout rather than one per query, and is probed again later so
 that the resolver recovers by itself when it comes back.
 """
@@ -15,11 +15,15 @@ import random
 import socket
 import struct
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from harbour.gateways.dns import wire
 
 log = logging.getLogger(__name__)
+
+# Replies are accepted only from the upstream's address, on the socket the query left from,
+# with the query's random ID and question: several source ports make spoofing that harder.
+SOCKETS_PER_UPSTREAM = 8
 
 
 class UpstreamError(Exception):
@@ -53,7 +57,7 @@ class Upstream:
     port: int
     failures: int = 0
     down_until: float = 0.0
-    sock: socket.socket | None = None
+    socks: list[socket.socket] = field(default_factory=list)
 
     def __str__(self) -> str:
         return f"{self.host}:{self.port}"
@@ -73,34 +77,35 @@ class Forwarder:
         self.upstreams = [Upstream(host, port) for host, port in endpoints]
         self.attempt_timeout = attempt_timeout
         self.deadline = deadline
-        self._waiting: dict[tuple[int, int], asyncio.Future[bytes]] = {}
+        self._waiting: dict[tuple[int, int, int], asyncio.Future[bytes]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> None:
-        """Open one UDP socket per upstream on the running loop."""
+        """Open the UDP sockets to each upstream on the running loop."""
         self._loop = asyncio.get_running_loop()
         for index, upstream in enumerate(self.upstreams):
             family = socket.AF_INET6 if ":" in upstream.host else socket.AF_INET
-            sock = socket.socket(family, socket.SOCK_DGRAM)
-            sock.setblocking(False)
-            sock.connect((upstream.host, upstream.port))
-            upstream.sock = sock
-            self._loop.add_reader(sock.fileno(), self._on_reply, index, sock)
+            for number in range(SOCKETS_PER_UPSTREAM):
+                sock = socket.socket(family, socket.SOCK_DGRAM)
+                sock.setblocking(False)
+                sock.connect((upstream.host, upstream.port))
+                upstream.socks.append(sock)
+                self._loop.add_reader(sock.fileno(), self._on_reply, index, number, sock)
 
     def close(self) -> None:
         """Close the sockets and fail anything still waiting."""
         for upstream in self.upstreams:
-            if upstream.sock is not None:
+            for sock in upstream.socks:
                 if self._loop is not None:
-                    self._loop.remove_reader(upstream.sock.fileno())
-                upstream.sock.close()
-                upstream.sock = None
+                    self._loop.remove_reader(sock.fileno())
+                sock.close()
+            upstream.socks = []
         for future in self._waiting.values():
             if not future.done():
                 future.set_exception(UpstreamError("resolver stopping"))
         self._waiting.clear()
 
-    def _on_reply(self, index: int, sock: socket.socket) -> None:
+    def _on_reply(self, index: int, number: int, sock: socket.socket) -> None:
         for _ in range(64):
             try:
                 data = sock.recv(65535)
@@ -110,7 +115,8 @@ class Forwarder:
                 continue  # ICMP port unreachable from an earlier send: the timeout handles it
             if len(data) < 12:
                 continue
-            future = self._waiting.pop((index, struct.unpack_from(">H", data)[0]), None)
+            key = (index, number, struct.unpack_from(">H", data)[0])
+            future = self._waiting.pop(key, None)
             if future is not None and not future.done():
                 future.set_result(data)
 
@@ -165,20 +171,20 @@ class Forwarder:
 
     async def _ask(self, index: int, query: wire.Query, timeout: float) -> wire.Records:
         upstream = self.upstreams[index]
-        assert self._loop is not None and upstream.sock is not None
+        assert self._loop is not None and upstream.socks
         message = _upstream_message(query)
         for _ in range(8):
-            ident = random.getrandbits(16)
-            if (index, ident) not in self._waiting:
+            key = (index, random.randrange(len(upstream.socks)), random.getrandbits(16))
+            if key not in self._waiting:
                 break
         future: asyncio.Future[bytes] = self._loop.create_future()
-        self._waiting[(index, ident)] = future
+        self._waiting[key] = future
         try:
-            upstream.sock.send(struct.pack(">H", ident) + message)
+            upstream.socks[key[1]].send(struct.pack(">H", key[2]) + message)
             async with asyncio.timeout(timeout):
                 reply = await future
         finally:
-            self._waiting.pop((index, ident), None)
+            self._waiting.pop(key, None)
         if struct.unpack_from(">H", reply, 2)[0] & wire.TC:
             reply = await self._ask_tcp(upstream, message, timeout)
         return wire.upstream_records(query, reply)
