@@ -128,3 +128,16 @@ def test_retention_deletes_only_closed_alerts_past_the_period_and_audits_it(scho
     assert AuditEntry.objects.filter(
         action="delete", object_id=str(old.pk), actor="retention"
     ).exists()
+
+
+def test_a_webhook_that_is_not_http_is_refused_and_recorded(school, pupil):
+    adopt_monitoring("""
+[monitoring]
+email_at_severity = 5
+contacts_at_severity = 5
+webhook = "file:///etc/hostname"
+""")
+    raise_one(5)
+    deliver_pending()
+    note = Notification.objects.get(channel="webhook")
+    assert note.status == "failed" and "http" in note.last_error

@@ -161,6 +161,8 @@ def _send(note: Notification) -> None:
         with get_connection(timeout=SEND_TIMEOUT) as connection:
             connection.send_messages([email_for(note.alert, note.recipient)])
         return
+    if not note.recipient.lower().startswith(("https://", "http://")):
+        raise OSError("the webhook must be an http:// or https:// address")
     body = json.dumps(webhook_payload(note.alert)).encode()
     request = urllib.request.Request(
         note.recipient,

@@ -22,6 +22,7 @@ from harbour.apps.alerts.models import (
     Notification,
 )
 from harbour.apps.audit.chain import record, snapshot
+from harbour.monitoring.lexicon import CATEGORIES
 
 VIEWS = {
     "open": ("Open alerts", OPEN_STATUSES),
@@ -39,11 +40,25 @@ def queue(request: HttpRequest) -> HttpResponse:
     alerts = Alert.objects.select_related("person").order_by("-severity", "first_seen")
     if statuses is not None:
         alerts = alerts.filter(status__in=statuses)
+    category = request.GET.get("category", "")
+    if category in CATEGORIES:
+        alerts = alerts.filter(category=category)
+    least = request.GET.get("severity", "")
+    if least in {"2", "3", "4", "5"}:
+        alerts = alerts.filter(severity__gte=int(least))
     page = Paginator(alerts, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "harbour/alerts/queue.html",
-        {"page": page, "title": title, "show": show, "views": VIEWS},
+        {
+            "page": page,
+            "title": title,
+            "show": show,
+            "views": VIEWS,
+            "categories": [(c, c.replace("_", " ")) for c in CATEGORIES],
+            "category": category,
+            "severity": least,
+        },
     )
 
 
