@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from harbour.gateways.squid.prefilter import ExpressionFilter, needed_words
+from harbour.gateways.squid.prefilter import ExpressionFilter, needs
 from tests.paths import UT1
 
 TEXTS = [
@@ -39,13 +39,19 @@ def test_the_filter_agrees_with_every_pattern_run_in_full() -> None:
             assert one.search(text) == bool(re.search(pattern, text, re.I)), (pattern, text)
 
 
-def test_a_pattern_needs_one_word_from_each_alternative() -> None:
-    parsed = re.compile(r"((google\..*/search.q=cache)|(bing\.com/videos))")
-    words = needed_words(re._parser.parse(parsed.pattern))  # type: ignore[attr-defined]
-    assert words is not None and any("google." in w or "/search" in w for w in words)
-    assert any(w == "bing.com/videos" for w in words)
+def test_a_match_needs_every_word_of_one_of_its_alternatives() -> None:
+    pattern = r"((google\..*/search.q=cache)|(bing\.com/videos))"
+    found = needs(re._parser.parse(pattern))  # type: ignore[attr-defined]
+    assert found is not None
+    assert set(found) == {
+        frozenset({"google.", "/search", "q=cache"}),
+        frozenset({"bing.com/videos"}),
+    }
+    only = ExpressionFilter([pattern])
+    assert not only.search("example.org/images/search/google-logo.png")  # no "q=cache"
+    assert only.search("www.google.fr/search?q=cache:x")
 
 
 def test_a_pattern_without_literals_is_always_run() -> None:
-    assert needed_words(re._parser.parse(r"[a-z]+\d")) is None  # type: ignore[attr-defined]
+    assert needs(re._parser.parse(r"[a-z]+\d")) is None  # type: ignore[attr-defined]
     assert ExpressionFilter([r"[a-z]+\d"]).search("abc1")

@@ -49,6 +49,7 @@ class SquidHelper:
         self.clock = clock
         self.encoder: EventEncoder = decider.encoder
         self.block_page = decider.block_page
+        self.clients = decider.clients  # looked up here first: one call less per request
 
     def answer(self, line: str) -> str:
         """The reply line (with its newline) for one request line; never raises.
@@ -64,7 +65,9 @@ class SquidHelper:
             now = self.clock()
             if method == "CONNECT" or "://" not in url:
                 url = connect_url(url)  # HTTPS through the proxy: only the host is known
-            client = self.decider.client(client_field, user_field)
+            client = self.clients.get((client_field, user_field))
+            if client is None:
+                client = self.decider.client(client_field, user_field)
             verdict, normal = self.decider.decide(client, url, now)
             decision = verdict.decision
             if self.spool is not None:

@@ -3,9 +3,9 @@
 UT1's expressions are unanchored alternations (``(google\\..*/search.q=cache)|...``) that
 Python's ``re`` tries at every position of the URL: 5 to 30 microseconds each, more than the
 rest of a cached decision. Nearly every one of them needs some literal text to match
-(``google.``, ``/search``, ``yimg.com``), so each pattern is parsed once to find a set of
-literal words one of which every match must contain; a URL containing none of them skips the
-pattern. A pattern with no such word is always run.
+(``google.``, ``/search``, ``yimg.com``), so each pattern is parsed once to find what any match
+must contain (one of its alternatives, each a set of words that must all appear); a URL that
+cannot satisfy it skips the pattern. A pattern with no such words is always run.
 """
 
 from __future__ import annotations
@@ -15,62 +15,74 @@ from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
-Words = frozenset[str] | None  # None: no literal is known to be needed
+# What a match needs: any one of the alternatives, each a set of words that must all appear.
+# None: nothing is known (always run the pattern).
+Needs = list[frozenset[str]] | None
 _ANYTHING = re.compile("")
+_MAX_ALTERNATIVES = 32
 
 
-def _better(current: Words, candidate: Words) -> Words:
-    """Prefer the requirement whose shortest word is longest (the most selective)."""
-    if not candidate or "" in candidate:
-        return current
-    if current is None or min(map(len, candidate)) > min(map(len, current)):
-        return candidate
-    return current
+def _both(first: Needs, second: Needs) -> Needs:
+    """What a match of one thing followed by another needs."""
+    if first is None:
+        return second
+    if second is None:
+        return first
+    combined = [a | b for a in first for b in second]
+    if len(combined) <= _MAX_ALTERNATIVES:
+        return combined
+    return first if len(first) <= len(second) else second  # still true, just less selective
 
 
-def needed_words(items: Any) -> Words:
-    """Literal words (lower case) one of which every match of the parsed pattern contains."""
-    best: Words = None
+def needs(items: Any) -> Needs:
+    """What every match of the parsed pattern ``items`` contains (words in lower case)."""
+    found: Needs = None
     run: list[str] = []
     for op, value in list(items) + [(None, None)]:  # a sentinel flushes the last run
         if op is sre.LITERAL:
             run.append(chr(value).lower())
             continue
         if run:
-            best = _better(best, frozenset(["".join(run)]))
+            found = _both(found, [frozenset(["".join(run)])])
             run = []
         if op is sre.SUBPATTERN:
-            best = _better(best, needed_words(value[-1]))
+            found = _both(found, needs(value[-1]))
         elif op is sre.BRANCH:
-            branches = [needed_words(branch) for branch in value[1]]
-            if all(branches):
-                best = _better(best, frozenset().union(*branches))  # type: ignore[arg-type]
+            branches = [needs(branch) for branch in value[1]]
+            if all(b is not None for b in branches):
+                found = _both(found, [alt for b in branches for alt in b or []])
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and value[0] >= 1:
-            best = _better(best, needed_words(value[2]))
-    return best
+            found = _both(found, needs(value[2]))
+    return found
+
+
+def _possible(needed: Needs, lower: str) -> bool:
+    if needed is None:
+        return True
+    return any(all(word in lower for word in alternative) for alternative in needed)
 
 
 class ExpressionFilter:
     """Answers "could any of these expressions match this text?" (case-insensitively)."""
 
     def __init__(self, patterns: list[str]) -> None:
-        self.entries: list[tuple[Words, re.Pattern[str]]] = []
+        self.entries: list[tuple[Needs, re.Pattern[str]]] = []
         for pattern in patterns:
             try:
                 compiled = re.compile(pattern, re.IGNORECASE)
             except re.error:
                 compiled = _ANYTHING  # leave a broken pattern to the engine, for every URL
             try:
-                words = needed_words(sre_parse.parse(pattern))
+                needed = needs(sre_parse.parse(pattern))
             except (re.error, RecursionError, AttributeError, TypeError, IndexError):
-                words = None  # cannot analyse it: always run it
-            self.entries.append((words, compiled))
-
-        every = [w for words, _ in self.entries if words is not None for w in words]
-        if any(words is None for words, _ in self.entries):
-            self.words: tuple[str, ...] | None = None
-        else:  # a word containing another word adds nothing to "does the text hold any?"
-            self.words = tuple(w for w in set(every) if not any(o != w and o in w for o in every))
+                needed = None  # cannot analyse it: always run it
+            self.entries.append((needed, compiled))
+        # One word from every alternative of every pattern: a text holding none of them
+        # cannot match anything (the common case, settled with a few substring tests).
+        self.words: tuple[str, ...] | None = None
+        if self.entries and all(needed for needed, _ in self.entries):
+            every = {max(alt, key=len) for needed, _ in self.entries for alt in needed or []}
+            self.words = tuple(w for w in every if not any(o != w and o in w for o in every))
 
     def __bool__(self) -> bool:
         return bool(self.entries)
@@ -84,9 +96,6 @@ class ExpressionFilter:
                     break
             else:
                 return False
-        for words, compiled in self.entries:
-            if words is not None and not any(w in lower for w in words):
-                continue
-            if compiled.search(text):
-                return True
-        return False
+        return any(
+            _possible(needed, lower) and compiled.search(text) for needed, compiled in self.entries
+        )

@@ -12,20 +12,17 @@ answer; Squid logs the message).
 
 from __future__ import annotations
 
-from typing import NamedTuple
 from urllib.parse import unquote
 
 NO_USER = "-"
 
 
-class HelperRequest(NamedTuple):
-    """One request line, split into the fields Harbour uses (as Squid sent them)."""
-
-    channel: str | None  # echoed back in the reply; None without concurrency
-    url: str
-    client: str  # "ip/fqdn" (default extras) or "ip"; "-" when unknown
-    user: str  # URL-escaped user name, "-" when the proxy does not authenticate
-    method: str | None
+# One request line split into the fields Harbour uses, as Squid sent them:
+# (channel, url, client, user, method). ``channel`` is echoed back in the reply (None without
+# concurrency); ``client`` is "ip/fqdn" (default extras) or "ip", "-" when unknown; ``user`` is
+# the URL-escaped user name, "-" when the proxy does not authenticate. A plain tuple: it is
+# built for every request.
+HelperRequest = tuple[str | None, str, str, str, str | None]
 
 
 class ProtocolError(ValueError):
@@ -43,7 +40,7 @@ def parse_request(line: str) -> HelperRequest:
     count = len(fields)
     if not count:
         raise ProtocolError("empty request: no URL", channel)
-    return HelperRequest(
+    return (
         channel,
         fields[0],
         fields[1] if count > 1 else NO_USER,
@@ -70,25 +67,24 @@ def _quoted(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _with_channel(channel: str | None, reply: str) -> str:
-    return f"{channel} {reply}\n" if channel is not None else reply + "\n"
-
-
 def redirect_reply(channel: str | None, location: str, status: int = 302) -> str:
     """Send the client to ``location`` instead (the block page, or a safe-search URL)."""
-    return _with_channel(channel, f"OK status={status} url={_quoted(location)}")
+    reply = f"OK status={status} url={_quoted(location)}\n"
+    return reply if channel is None else f"{channel} {reply}"
 
 
 def rewrite_reply(channel: str | None, url: str) -> str:
     """Fetch ``url`` in place of the requested one, without telling the client."""
-    return _with_channel(channel, f"OK rewrite-url={_quoted(url)}")
+    reply = f"OK rewrite-url={_quoted(url)}\n"
+    return reply if channel is None else f"{channel} {reply}"
 
 
 def pass_reply(channel: str | None) -> str:
     """Leave the request as it is."""
-    return _with_channel(channel, "ERR")
+    return "ERR\n" if channel is None else f"{channel} ERR\n"
 
 
 def broken_reply(channel: str | None, message: str) -> str:
     """The helper could not answer this line; Squid logs ``message``."""
-    return _with_channel(channel, f"BH message={_quoted(' '.join(message.split()))}")
+    reply = f"BH message={_quoted(' '.join(message.split()))}\n"
+    return reply if channel is None else f"{channel} {reply}"
