@@ -158,3 +158,9 @@ def test_over_long_fields_and_nul_characters_do_not_stop_a_batch(db, tmp_path) -
     assert result.stored == 3
     row = DecisionEvent.objects.get(user="pupil1")
     assert len(row.host) == 255 and row.url == "http://x.example.com/page" and len(row.rule) == 160
+
+
+def test_a_time_bounded_turn_leaves_the_rest_of_a_backlog_for_the_next(db, tmp_path) -> None:
+    spool = spool_with(tmp_path, [event(i) for i in range(9)])
+    assert ingest(spool, batch_size=3, seconds=0).stored == 3
+    assert ingest(spool, batch_size=3).stored == 6

@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -209,17 +210,21 @@ def ingest(
     batch_size: int = BATCH_SIZE,
     max_batches: int | None = None,
     stop: threading.Event | None = None,
+    seconds: float | None = None,
 ) -> IngestResult:
-    """Load everything complete in ``spool`` (or ``max_batches`` batches); ack after each
-    commit. ``stop`` ends the run between batches."""
+    """Load everything complete in ``spool`` (or ``max_batches`` batches, or for about
+    ``seconds``); ack after each commit. ``stop`` ends the run between batches."""
+    deadline = None if seconds is None else time.monotonic() + seconds
     total = IngestResult()
     with spool_lock(spool):
         reader = SpoolReader(spool)
         for batch_id, events in reader.batches(batch_size):
             total += store_batch(events)
             reader.ack(batch_id)
-            if (max_batches is not None and total.batches >= max_batches) or (
-                stop is not None and stop.is_set()
+            if (
+                (max_batches is not None and total.batches >= max_batches)
+                or (stop is not None and stop.is_set())
+                or (deadline is not None and time.monotonic() >= deadline)
             ):
                 break
     if total.rejected:

@@ -22,14 +22,15 @@ Job = tuple[str, float, Callable[[], object]]
 periodic_jobs: list[Job] = []
 
 INGEST_EVERY_S = 2.0
+INGEST_TURN_S = 5.0
 
 
 def ingest_job() -> object:
     """Load what the gateways have spooled since the last turn."""
     from harbour.apps.events.ingest import IngestBusy, ingest
 
-    try:
-        return ingest(spool_dir())
+    try:  # a backlog is loaded over several turns, so the other jobs keep running
+        return ingest(spool_dir(), seconds=INGEST_TURN_S)
     except IngestBusy as exc:  # a manual 'harbour events ingest' is running: fine, skip a turn
         log.info("%s", exc)
         return None
