@@ -76,3 +76,25 @@ def report(school, people):
         )
 
     return make
+
+
+@pytest.fixture
+def alert_about(people):
+    """alert_about(name, category) -> a real monitoring alert about a pupil, raised now."""
+    from harbour.apps.alerts.models import Alert
+
+    def make(name: str, category: str, severity: int = 3, source: str = "search"):
+        now = timezone.now()
+        person = people[name]
+        return Alert.objects.create(
+            person=person,
+            username=person.username or "",
+            first_seen=now,
+            last_seen=now,
+            category=category,
+            severity=severity,
+            source=source,
+            group_key=f"{name}|{category}",
+        )
+
+    return make

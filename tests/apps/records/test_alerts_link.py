@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
 
-def test_escalating_an_alert_creates_an_incident_linked_to_it(school, people) -> None:
+def test_escalating_an_alert_creates_an_incident_linked_to_it(school, people, alert_about) -> None:
     from harbour.apps.alerts import triage
-    from harbour.apps.alerts.models import Alert
     from harbour.apps.records.models import Record
 
-    now = timezone.now()
-    alert = Alert.objects.create(
-        person=people["leo"],
-        username="leo.sample",
-        first_seen=now,
-        last_seen=now,
-        category="self_harm",
-        severity=4,
-        source="search",
-        group_key="leo|self_harm",
-    )
+    alert = alert_about("leo", "self_harm", severity=4)
     escalated = triage.escalate(alert, school["alice"], "Repeated searches for methods")
     rec = Record.objects.get(alert_links__alert_id=str(alert.pk))
     assert escalated.record_ref.endswith(f"/records/{rec.pk}/")

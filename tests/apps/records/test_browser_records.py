@@ -7,7 +7,6 @@ import os
 
 import pyotp
 import pytest
-from django.utils import timezone
 
 from tests.browser import log_in
 from tests.fixtures import PASSWORD
@@ -17,9 +16,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def test_a_concern_goes_from_a_teachers_phone_to_closed_by_the_dsl(
-    school, people, live_server, browser_page
+    school, people, alert_about, live_server, browser_page
 ) -> None:
-    from harbour.apps.alerts.models import Alert
     from harbour.apps.audit.models import AuditEntry
     from harbour.apps.records.models import Record
 
@@ -39,17 +37,7 @@ def test_a_concern_goes_from_a_teachers_phone_to_closed_by_the_dsl(
     assert rec.reporter_name == "bob" and rec.status == "new"
     page.click("header button:text('Sign out')")
 
-    now = timezone.now()
-    alert = Alert.objects.create(
-        person=people["mia"],
-        username="mia.example",
-        first_seen=now,
-        last_seen=now,
-        category="bullying",
-        severity=3,
-        source="text-event",
-        group_key="mia|bullying",
-    )
+    alert = alert_about("mia", "bullying", source="text-event")
     log_in(page, live_server.url, "alice", PASSWORD)
     page.fill("#id_code", pyotp.TOTP(page.locator("#totp-secret").inner_text()).now())
     page.click("input[type=submit]")

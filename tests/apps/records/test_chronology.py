@@ -67,23 +67,11 @@ def test_sending_the_file_and_its_receipt_are_recorded(school, report, people, c
     assert "Example Academy" in page and "confirmed 23 Nov 2026" in page.replace("Nov.", "Nov")
 
 
-def test_alerts_about_the_pupil_appear_once_even_when_linked(school, report, people) -> None:
-    from harbour.apps.alerts.models import Alert
-
+def test_alerts_about_the_pupil_appear_once_even_when_linked(
+    school, report, people, alert_about
+) -> None:
     now = timezone.now()
-
-    def alert(category):
-        return Alert.objects.create(
-            person=people["mia"],
-            first_seen=now,
-            last_seen=now,
-            category=category,
-            severity=3,
-            source="search",
-            group_key=f"mia|{category}",
-        )
-
-    unlinked, linked = alert("gambling"), alert("bullying")
+    unlinked, linked = alert_about("mia", "gambling"), alert_about("mia", "bullying")
     service.link_alert(school["alice"], report(), str(linked.pk), "linked one", now)
     texts = [e.text for e in chronology.entries_for(people["mia"]) if e.what == "Monitoring alert"]
     assert sorted(texts) == sorted(
