@@ -90,7 +90,7 @@ def _variants(term: Term, key: str) -> Iterable[str]:
     words = key.split()
     if len(words) > 1 and len(key) >= 9:
         yield "".join(words)
-    elif len(words) == 1 and len(key) >= 4 and not term.stem:
+    elif len(words) == 1 and len(key) >= 3 and not term.stem:
         for i, char in enumerate(key):
             if char in _VOWELS and i > 0:
                 yield key[:i] + "*" + key[i + 1 :]

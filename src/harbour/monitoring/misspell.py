@@ -53,3 +53,26 @@ def collisions(words: Iterable[str], dictionary: set[str]) -> set[str]:
         for variant in variants(word)
         if variant in dictionary
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite ``lexicons/real_words.txt`` from a word list (default ``/usr/share/dict/words``)."""
+    import sys
+    from pathlib import Path
+
+    from harbour.monitoring.classifier import Classifier
+    from harbour.monitoring.lexicon import load_default
+
+    args = sys.argv[1:] if argv is None else argv
+    source = Path(args[0] if args else "/usr/share/dict/words")
+    dictionary = {w.strip().lower().replace("'", "") for w in source.read_text("utf-8").split()}
+    lexicon = load_default()
+    found = collisions(Classifier(lexicon).words(lexicon), dictionary)
+    target = Path(__file__).parent / "lexicons" / "real_words.txt"
+    header = [
+        "# English words that are one-letter misspellings of lexicon words; see misspell.py.",
+        '# Regenerate: python -c "from harbour.monitoring.misspell import main; main()"',
+    ]
+    target.write_text("\n".join([*header, *sorted(found)]) + "\n", "utf-8")
+    print(f"{target}: {len(found)} words")
+    return 0
