@@ -72,6 +72,17 @@ def test_malformed_queries_are_answered_formerr_with_their_id(harbour_dns, packe
     assert ident == 0x1234 and flags & wire.QR and flags & 0xF == wire.FORMERR
 
 
+def test_garbage_over_tcp_closes_that_connection_only(harbour_dns):
+    with socket.create_connection(("127.0.0.1", harbour_dns.port), timeout=5) as conn:
+        conn.sendall(struct.pack(">H", 5) + b"\xff" * 5)
+        assert conn.recv(512) == b""  # no ID to answer: the connection is closed
+    with socket.create_connection(("127.0.0.1", harbour_dns.port), timeout=5) as conn:
+        conn.sendall(struct.pack(">H", 13) + b"\x12\x34\x01\x00\x00\x01" + b"\x00" * 6 + b"\x07")
+        reply = conn.recv(512)
+        assert struct.unpack_from(">HHH", reply) == (12, 0x1234, 0x8181)  # FORMERR, ID echoed
+    assert ask(harbour_dns, "bet365.com", tcp=True, source=PUPIL).answer[0][0].to_text() == BLOCK_V4
+
+
 def test_zone_transfers_and_other_classes_are_refused(harbour_dns):
     assert ask(harbour_dns, "example.org", "AXFR").rcode() == dns.rcode.REFUSED
     assert ask(harbour_dns, "version.bind", "TXT", rdclass="CH").rcode() == dns.rcode.REFUSED

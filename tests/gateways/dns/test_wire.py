@@ -5,6 +5,8 @@ from __future__ import annotations
 import dns.message
 import dns.rrset
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harbour.gateways.dns import wire
 from harbour.gateways.dns.decider import Client
@@ -104,3 +106,18 @@ def test_encode_name_rejects_overlong_labels():
     with pytest.raises(ValueError):
         wire.encode_name("x" * 64 + ".example.org")
     assert wire.name_text(wire.encode_name("Safe.Example.org.")) == "Safe.Example.org"
+
+
+@settings(max_examples=400, deadline=None)
+@given(tail=st.binary(max_size=300), flip=st.integers(0, 400), value=st.integers(0, 255))
+def test_any_upstream_reply_is_either_usable_or_a_format_error(tail, flip, value):
+    packet = query("a.example.org", use_edns=0)
+    parsed = wire.parse_query(packet)
+    reply = bytearray(upstream_reply(packet) + tail)
+    if flip < len(reply):
+        reply[flip] = value
+    try:
+        records = wire.upstream_records(parsed, bytes(reply))
+    except wire.FormatError:
+        return
+    dns.message.from_wire(wire.build_reply(parsed, records, records.ttls))
