@@ -16,8 +16,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
-import idna
-
 DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21, "ws": 80, "wss": 443}
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_\-]{0,61}[a-z0-9_])?$")
@@ -170,6 +168,8 @@ def _ascii_label(label: str) -> str:
         if not _LABEL.fullmatch(label):
             raise UrlError(f"invalid host name label {label!r}")
         return label
+    import idna  # only international names need it (and its tables cost a megabyte a process)
+
     try:
         encoded = idna.encode(label, uts46=True).decode("ascii")
     except idna.IDNAError:
