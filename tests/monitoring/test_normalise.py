@@ -91,3 +91,8 @@ def test_fast_and_tracked_forms_agree_on_any_text(text: str) -> None:
     for form in forms:
         assert len(form.starts) == len(form.ends) == len(form.text)
         assert all(0 <= a <= b <= len(text) for a, b in zip(form.starts, form.ends, strict=True))
+
+
+def test_french_elision_separates_words_but_english_contractions_join() -> None:
+    assert fast("l'état qu'on t'aime") == "l etat qu on t aime"
+    assert fast("I'm, don't, you're") == "im dont youre"

@@ -169,7 +169,9 @@ _STEPS: list[_Step] = [
     # Non-ASCII words: NFKC, casefold, accents, confusables.
     _Step(re.compile(r"\S*[^\x00-\x7f]\S*"), _fold_word),
     _Step(re.compile(r"[A-Z]+"), _lower),
-    # Apostrophes vanish: "don't" is "dont" on both sides.
+    # French elision separates words: "l'état" is "l état", "qu'on" is "qu on" ("i'm" stays).
+    _Step(re.compile(r"(?:(?<=\b[a-hj-z])|(?<=\bqu))['’‘`´](?=[a-z])"), " "),
+    # Other apostrophes vanish: "don't" is "dont" on both sides.
     _Step(re.compile(r"['’‘`´]"), ""),
     # s.u.i.c.i.d.e, k-i-l-l, t.o: single characters joined by separators.
     _Step(
