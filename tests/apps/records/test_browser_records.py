@@ -28,6 +28,9 @@ def test_a_concern_goes_from_a_teachers_phone_to_closed_by_the_dsl(
     page.fill(
         "#id_what_happened", "Mia showed me messages calling her names in the class group chat."
     )
+    page.locator("#id_victims").press_sequentially("Mi")
+    page.wait_for_function("document.querySelectorAll('#people-hints option').length > 0")
+    assert page.locator("#people-hints option").first.get_attribute("value") == "P00001"
     page.fill("#id_victims", "P00001")
     page.check("input[name=four_cs][value=conduct]")
     page.select_option("#id_risk_category", "bullying")

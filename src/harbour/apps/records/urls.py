@@ -6,6 +6,7 @@ app_name = "records"
 urlpatterns = [
     path("", views.index, name="index"),
     path("report/", views.report, name="report"),
+    path("report/people/", views.people_hints, name="people_hints"),
     path("figures/", views.figures, name="figures"),
     path("retention/", views.retention_page, name="retention"),
     path("people/", views.pupils, name="pupils"),

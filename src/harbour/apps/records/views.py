@@ -7,7 +7,7 @@ import hashlib
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -49,18 +49,27 @@ def report(request: HttpRequest) -> HttpResponse:
                 request, f"Thank you. Your report is {new} and the safeguarding team has been told."
             )
             return redirect("records:record", pk=new.pk)
-    return render(
-        request, "harbour/records/report.html", {"form": form, "pupils": _pupil_hints(request)}
-    )
+    return render(request, "harbour/records/report.html", {"form": form})
 
 
-def _pupil_hints(request: HttpRequest) -> list[Person]:
-    """Names for the form's autocomplete: people the reporter may name anyway."""
-    return list(
-        Person.objects.filter(active=True, kind__in=["pupil", "staff"]).only(
-            "external_id", "first_name", "last_name", "preferred_name", "kind"
+@require("safeguarding.report")
+def people_hints(request: HttpRequest) -> HttpResponse:
+    """Up to 20 pupils and staff matching ``q`` (2+ characters), for the report form's
+    autocomplete: the form stays small on a phone however large the school."""
+    query = request.GET.get("q", "").strip()
+    found = Person.objects.none()
+    if len(query) >= 2:
+        found = Person.objects.filter(active=True, kind__in=["pupil", "staff"]).filter(
+            Q(first_name__istartswith=query)
+            | Q(last_name__istartswith=query)
+            | Q(preferred_name__istartswith=query)
+            | Q(external_id__iexact=query)
         )
-    )
+    hints = [
+        {"id": p.external_id, "name": p.display_name, "kind": p.kind, "class": p.class_name}
+        for p in found.order_by("last_name", "first_name")[:20]
+    ]
+    return JsonResponse({"people": hints})
 
 
 def _visible_or_home(request: HttpRequest) -> None:
