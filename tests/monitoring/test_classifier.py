@@ -188,3 +188,18 @@ def test_grave_categories_have_terms_in_every_language_pupils_commonly_use(
 ) -> None:
     languages = {t.language for t in classifier.terms if t.category == category}
     assert {"en", "es", "fr", "pt", "pl", "ro", "ur", "pa"} <= languages
+
+
+def test_a_policy_brings_its_school_terms() -> None:
+    from pathlib import Path
+
+    from harbour.policy import load_policy_text
+
+    text = (Path(__file__).parents[2] / "examples" / "policy.toml").read_text("utf-8")
+    text = text.replace(
+        'ignore_terms = ["oakbridge"]',
+        'ignore_terms = ["thinspo"]\nextra_terms = { drugs = ["zoot"] }',
+    )
+    school = Classifier.for_policy(load_policy_text(text, "policy.toml"))
+    assert school.classify("thinspo") == []
+    assert school.classify("zoot")[0].category == "drugs"

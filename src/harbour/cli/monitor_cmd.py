@@ -11,6 +11,7 @@ from harbour.monitoring.classifier import Classifier
 from harbour.monitoring.evaluate import EvalError, parse_examples, report, score
 from harbour.paths import policy_snapshot_path
 from harbour.policy import PolicyError, load_policy
+from harbour.policy.snapshot import read_snapshot
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -38,16 +39,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def _school_classifier(policy_file: str | None) -> Classifier:
     """The default classifier with the school's own terms, from a policy or the snapshot."""
     if policy_file:
-        monitoring = load_policy(policy_file).monitoring
-    elif policy_snapshot_path().exists():
-        from harbour.policy.snapshot import read_snapshot
-
-        monitoring = read_snapshot(policy_snapshot_path()).policy.monitoring
-    else:
-        return Classifier.default()
-    return Classifier.default(
-        extra_terms=monitoring.extra_terms, ignore_terms=monitoring.ignore_terms
-    )
+        return Classifier.for_policy(load_policy(policy_file))
+    if policy_snapshot_path().exists():
+        return Classifier.for_policy(read_snapshot(policy_snapshot_path()).policy)
+    return Classifier.default()
 
 
 def _classify(args: argparse.Namespace) -> int:

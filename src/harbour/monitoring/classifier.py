@@ -22,11 +22,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from harbour.monitoring.lexicon import CATEGORIES, Lexicon, LexiconError, Term, load_default
 from harbour.monitoring.matcher import Hit, PhraseMatcher, chain
 from harbour.monitoring.misspell import misspellings, shipped_real_words
 from harbour.monitoring.normalise import Normalised, Slang, normalise, normalise_fast
+
+if TYPE_CHECKING:
+    from harbour.policy import Policy
 
 # Ties between categories go to the graver one.
 PRIORITY = (
@@ -182,6 +186,12 @@ class Classifier:
     ) -> Classifier:
         """The classifier with Harbour's shipped lexicons and a school's own terms."""
         return cls(load_default(), extra_terms=extra_terms, ignore_terms=ignore_terms)
+
+    @classmethod
+    def for_policy(cls, policy: Policy) -> Classifier:
+        """The default classifier with the policy's ``[monitoring]`` extra and ignore terms."""
+        monitoring = policy.monitoring
+        return cls.default(extra_terms=monitoring.extra_terms, ignore_terms=monitoring.ignore_terms)
 
     def could_match(self, text: str) -> bool:
         """Cheap pre-check: False means :meth:`classify` would return no risk."""
