@@ -175,3 +175,18 @@ def test_every_change_is_in_the_audit_log_without_what_happened(school, report) 
     entries = AuditEntry.objects.filter(object_type__startswith="records.")
     assert {e.action for e in entries} >= {"create"}
     assert not any("secret detail" in str(e.after) + e.summary for e in entries)
+
+
+def test_what_the_reporter_wrote_is_never_rewritten(school, report) -> None:
+    rec = report()
+    with pytest.raises(RuleError, match="cannot change what_happened"):
+        service.update_details(school["alice"], rec, what_happened="tidied up")
+    service.update_details(school["alice"], rec, severity=4, four_cs=["conduct", "contact"])
+    rec.refresh_from_db()
+    assert rec.severity == 4 and rec.what_happened.startswith("concern reported by bob")
+
+
+def test_a_suspected_nude_image_flag_cannot_be_taken_off(school, report) -> None:
+    rec = report(nude_image_suspected=True)
+    with pytest.raises(RuleError, match="stays recorded"):
+        service.update_details(school["alice"], rec, nude_image_suspected=False)

@@ -35,8 +35,8 @@ from harbour.apps.records.rules import ClosedRecord, RuleError
 from harbour.policy import Policy
 from harbour.policy.model import ACTION_TITLES
 
+# What the reporter wrote is never rewritten: corrections and later facts go in notes.
 DETAIL_FIELDS = (
-    "what_happened",
     "occurred_at",
     "location",
     "four_cs",
