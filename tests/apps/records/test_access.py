@@ -144,6 +144,19 @@ def test_chronologies_and_transfer_files_are_for_the_dsl_team_only(
     assert client.post(f"/records/people/{people['mia'].pk}/transfer/", {}).status_code == (
         302 if allowed else 404
     )
+    from harbour.apps.records.models import Transfer
+
+    sent = Transfer.objects.create(
+        person=people["mia"],
+        destination="Example Academy",
+        sent_on="2026-11-20",
+        sha256="0" * 64,
+        sent_by="alice",
+    )
+    receipt = client.post(f"/records/transfers/{sent.pk}/receipt/", {"confirmed_on": "2026-11-21"})
+    assert receipt.status_code == (302 if allowed else 404)
+    pdf = client.get(f"/records/people/{people['mia'].pk}/transfer.pdf")
+    assert pdf.status_code == (200 if allowed else 404) and (b"Mia" not in pdf.content or allowed)
 
 
 def test_governors_see_counts_only(records, school, client) -> None:
