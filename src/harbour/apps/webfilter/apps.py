@@ -11,6 +11,7 @@ class WebfilterConfig(AppConfig):
         from harbour.apps.events.worker import register_job
         from harbour.apps.policies.service import contributors
         from harbour.apps.webfilter.cards import queue_cards
+        from harbour.apps.webfilter.notify import NOTIFY_EVERY_S, send_notifications
         from harbour.apps.webfilter.service import contribute_overrides, expire_due
         from harbour.web.nav import NavItem, add
 
@@ -23,3 +24,4 @@ class WebfilterConfig(AppConfig):
         if queue_cards not in home_cards:
             home_cards.append(queue_cards)
         register_job("filtering-expire-unblocks", 30.0, expire_due)
+        register_job("filtering-notify", NOTIFY_EVERY_S, send_notifications)

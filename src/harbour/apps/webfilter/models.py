@@ -66,6 +66,8 @@ class FilterRequest(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
+    approvers_told_at = models.DateTimeField(null=True, blank=True)
+    requester_told_at = models.DateTimeField(null=True, blank=True)
     replaces = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="removals"
     )
