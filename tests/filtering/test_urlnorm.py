@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harbour.filtering.urlnorm import UrlError, _normalise_slowly, normalise_host, normalise_url
+from harbour.filtering.urlnorm import (
+    UrlError,
+    _canonical_host,
+    _normalise_slowly,
+    normalise_host,
+    normalise_url,
+)
 
 LABEL = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
 HOST = st.lists(LABEL, min_size=1, max_size=4).map(lambda ls: ".".join([*ls, "example"]))
@@ -141,8 +147,15 @@ def test_decimal_hex_and_octal_ipv4_literals_agree(number: int) -> None:
 URLISH = st.text(alphabet=st.sampled_from("abcAZ09-._~/?#%:@[]!$&'()*+,;= \u00e9"), max_size=30)
 
 
+# Host names near the edges of the fast path: numeric and hex last labels, hyphens at the ends.
+ODD_LABEL = st.sampled_from(
+    ["a", "b-", "-c", "0x1f", "0x", "12", "0777", "x1", "_", "a" * 64, "Ab"]
+)
+ODD_HOST = st.one_of(HOST, st.lists(ODD_LABEL, min_size=1, max_size=3).map(".".join))
+
+
 @settings(deadline=None)  # timing-free: a busy machine must not fail it
-@given(st.sampled_from(["http://", "https://", "HTTP://", ""]), HOST, URLISH)
+@given(st.sampled_from(["http://", "https://", "HTTP://", ""]), ODD_HOST, URLISH)
 def test_the_fast_path_for_canonical_urls_agrees_with_full_normalisation(
     scheme: str, host: str, rest: str
 ) -> None:
@@ -155,6 +168,18 @@ def test_the_fast_path_for_canonical_urls_agrees_with_full_normalisation(
         return
     assert normalise_url(text) == slow
     assert normalise_url(slow.url) == slow
+
+
+@settings(deadline=None)
+@given(ODD_HOST)
+def test_the_fast_path_for_plain_host_names_agrees_with_full_normalisation(host: str) -> None:
+    try:
+        slow = _canonical_host(host)
+    except UrlError:
+        with pytest.raises(UrlError):
+            normalise_host(host)
+        return
+    assert normalise_host(host) == slow
 
 
 PIECES = st.sampled_from(

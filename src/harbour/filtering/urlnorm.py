@@ -26,11 +26,15 @@ _CONTROL = re.compile(r"[\t\r\n]")
 # Most URLs are already canonical: lower-case name, default port, plain ASCII path. Checking
 # that with one regex is several times cheaper than the full normalisation.
 _LABEL_RE = r"[a-z0-9_](?:[a-z0-9_\-]{0,61}[a-z0-9_])?"
+# A name whose last label is a number (decimal, octal or 0x hex) is an IPv4 literal: not plain.
+_NOT_NUMBER = r"(?!(?:[0-9]+|0x[0-9a-f]*)(?:[/?]|\Z))"
+_HOST_RE = rf"(?:{_LABEL_RE}\.)*{_NOT_NUMBER}{_LABEL_RE}"
 _SIMPLE = re.compile(
-    rf"(https?)://((?:{_LABEL_RE}\.)*[a-z_\-][a-z0-9_\-]*)"  # last label not numeric: no IPv4
+    rf"(https?)://({_HOST_RE})"
     r"(/[\x21\x22\x24\x26-\x3e\x40-\x7e]*)?"  # printable ASCII but for # % ?
     r"(?:\?([\x21\x22\x24\x26-\x7e]*))?"
 )
+_SIMPLE_HOST = re.compile(_HOST_RE)
 _DOT_SEGMENT = re.compile(r"//|/\.\.?(?:/|$)")
 
 
@@ -113,6 +117,8 @@ def _normalise_slowly(text: str) -> NormalURL:
 def normalise_host(text: str) -> str:
     """Normalise a bare host name or IP literal (the DNS path): lower case, punycode, no dots
     at the ends, IPv4 in dotted decimal, IPv6 compressed without brackets."""
+    if _SIMPLE_HOST.fullmatch(text) and len(text) <= 253:
+        return text
     text = text.strip()
     if text.startswith("[") and text.endswith("]"):
         text = text[1:-1]
