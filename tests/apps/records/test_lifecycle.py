@@ -190,3 +190,11 @@ def test_a_suspected_nude_image_flag_cannot_be_taken_off(school, report) -> None
     rec = report(nude_image_suspected=True)
     with pytest.raises(RuleError, match="stays recorded"):
         service.update_details(school["alice"], rec, nude_image_suspected=False)
+
+
+def test_the_headteachers_home_page_counts_open_allegations(school, report, client) -> None:
+    from tests.fixtures import sign_in
+
+    report("bob", kind="allegation", parts=(("carol", "instigator"),))
+    home = sign_in(client, school["harry"]).get("/").content.decode()
+    assert "Allegations against staff" in home and "Report a concern" in home

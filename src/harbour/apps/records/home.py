@@ -37,7 +37,20 @@ def cards(request: HttpRequest) -> list[dict[str, Any]]:
                 "css": "sev4" if new else "",
             }
         )
-    elif can(user, "safeguarding.report"):
+    elif can(user, "records.manage_allegations"):
+        waiting = (
+            visible_records(user).filter(kind=vocab.ALLEGATION).exclude(status=vocab.CLOSED).count()
+        )
+        out.append(
+            {
+                "title": "Allegations against staff",
+                "value": waiting,
+                "text": "not yet closed",
+                "url": "/records/",
+                "css": "sev4" if waiting else "",
+            }
+        )
+    if not can(user, "records.manage") and can(user, "safeguarding.report"):
         out.append(
             {
                 "title": "Report a concern",
