@@ -70,6 +70,8 @@ BOOSTS: dict[str, tuple[str, ...]] = {
 # where hyperbole is common ("my mum will kill me lol") and for mild teasing ("ur so weird
 # haha"), never for hate or abuse.
 JOKE_CATEGORIES = frozenset({"suicide", "violence"})
+# Categories whose needy terms corroborate each other: two insults are an insult.
+STACKING = frozenset({"bullying"})
 # Seeking help for someone else caps severity (unless the writer speaks of themself).
 HELP_CAP = 2
 EXTRA_TERM_SEVERITY = 3
@@ -246,12 +248,21 @@ class Classifier:
                 per_category.setdefault(term.category, []).append((term, hit))
         risks = []
         for category, found in per_category.items():
-            kept = [
+            # A term whose needs are unmet still counts beside a different term that stands
+            # on its own; two unmet terms prop each other up only where insults stack
+            # ("stupid ugly cow"), not elsewhere ("took" and "pills" at a party).
+            standing = [
                 (term, hit)
                 for term, hit in found
-                if not term.needs
-                or _supported(hit, term.needs, context)
-                or _corroborated(hit, found)
+                if not term.needs or _supported(hit, term.needs, context)
+            ]
+            props = found if category in STACKING else standing
+            kept = standing + [
+                (term, hit)
+                for term, hit in found
+                if term.needs
+                and not _supported(hit, term.needs, context)
+                and _corroborated(hit, props)
             ]
             if not kept:
                 continue
