@@ -242,3 +242,24 @@ def test_an_approved_block_list_addition_is_recorded_but_said_to_be_not_yet_enfo
     assert "not enforced yet" in client.get(response["Location"]).content.decode()
     addition.refresh_from_db()
     assert addition.status == "approved" and not service.enforced(addition)
+
+
+def test_the_change_log_sums_up_the_school_year_for_governors(school, client, commits) -> None:
+    from harbour.apps.webfilter.changelog import school_year_start, summary
+
+    ask(sign_in(client, school["bob"]))
+    ask(client, domain="maths.example.org")
+    first, second = FilterRequest.objects.order_by("pk")
+    FilterRequest.objects.filter(pk=first.pk).update(
+        requested_at=timezone.now() - timedelta(hours=3)
+    )
+    first.refresh_from_db()
+    with commits():
+        approve(sign_in(client, school["ivan"]), first)
+    approve(client, second, decision="refuse", note="not suitable")
+    figures = summary(timezone.now())
+    assert (figures.requested, figures.approved, figures.refused, figures.in_force) == (2, 1, 1, 1)
+    assert 1.4 < figures.median_hours_to_decide < 1.6  # 3 h and ~0 h
+    assert school_year_start(timezone.now().date().replace(month=8, day=31)).month == 9
+    page = sign_in(client, school["gina"]).get("/filtering/changes/").content.decode()
+    assert "Approved / refused" in page and "1 / 1" in page

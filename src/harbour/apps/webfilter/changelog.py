@@ -8,11 +8,14 @@ pupil's name: free text is passed through :func:`redact_pupil_names`.
 from __future__ import annotations
 
 import re
+import statistics
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
+
+from django.utils import timezone
 
 from harbour.apps.audit.models import AuditEntry
-from harbour.apps.webfilter.models import FilterRequest
+from harbour.apps.webfilter.models import APPROVED, REFUSED, FilterRequest
 
 OBJECT_TYPE = FilterRequest._meta.label_lower
 ACTIONS = {
@@ -88,3 +91,43 @@ def changes(limit: int = 200, offset: int = 0) -> list[Change]:
 def count() -> int:
     """How many changes the log holds."""
     return AuditEntry.objects.filter(object_type=OBJECT_TYPE).count()
+
+
+@dataclass(frozen=True)
+class Summary:
+    """This school year's figures for governors: how much changed and how fast."""
+
+    since: date
+    requested: int
+    approved: int
+    refused: int
+    in_force: int
+    median_hours_to_decide: float | None
+
+
+def school_year_start(today: date) -> date:
+    """1 September of the school year ``today`` falls in."""
+    return date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+
+
+def summary(now: datetime) -> Summary:
+    """Counts of requests and decisions since the school year began, and the median time an
+    approver took to decide."""
+    since = school_year_start(timezone.localdate(now))
+    start = timezone.make_aware(datetime.combine(since, time.min))
+    year = FilterRequest.objects.filter(requested_at__gte=start)
+    waits = sorted(
+        (decided - asked).total_seconds() / 3600
+        for asked, decided in year.exclude(decided_at=None).values_list(
+            "requested_at", "decided_at"
+        )
+    )
+    in_force = [r for r in FilterRequest.objects.filter(status=APPROVED) if r.in_force(now)]
+    return Summary(
+        since=since,
+        requested=year.count(),
+        approved=year.filter(decided_at__isnull=False).exclude(status=REFUSED).count(),
+        refused=year.filter(status=REFUSED).count(),
+        in_force=len(in_force),
+        median_hours_to_decide=statistics.median(waits) if waits else None,
+    )

@@ -233,6 +233,7 @@ def changes(request: HttpRequest) -> HttpResponse:
         request,
         "harbour/webfilter/changes.html",
         {
+            "summary": changelog.summary(timezone.now()),
             "rows": [(row, staff.get(row.actor, row.actor)) for row in rows],
             "page": page,
         },
