@@ -104,6 +104,9 @@ class Matcher:
         ]
         self._cache: dict[str, tuple[tuple[Match, ...], tuple[str, ...]]] = {}
         self._literals = _literal_finder(self._expressions)
+        # Empty arrays (a policy without local URL entries, say) need no binary search.
+        self._with_domains = [s for s in self.segments if len(s.domain_hashes)]
+        self._with_urls = [s for s in self.segments if len(s.url_hosts)]
 
     @cached_property
     def locked_categories(self) -> frozenset[str]:
@@ -128,11 +131,11 @@ class Matcher:
         url_hosts: list[str] = []
         for suffix in host_suffixes(host):
             hashed = key_hash(suffix)
-            for segment in self.segments:
+            for segment in self._with_domains:
                 for category in segment.domain_categories(hashed):
                     found.append(Match(category, suffix, "domain", segment.locked))
-                if segment.has_url_host(hashed) and suffix not in url_hosts:
-                    url_hosts.append(suffix)
+            if any(segment.has_url_host(hashed) for segment in self._with_urls):
+                url_hosts.append(suffix)
         if len(self._cache) >= _HOST_CACHE_SIZE:
             self._cache.clear()
         result = self._cache[host] = (tuple(found), tuple(url_hosts))
