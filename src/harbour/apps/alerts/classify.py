@@ -6,6 +6,7 @@ thousands of terms), then shared by every call in the process.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass
@@ -82,6 +83,7 @@ def find_risks(classifier: Classifier, text: str, source: str) -> list[Finding]:
     ]
 
 
+@functools.lru_cache(maxsize=65536)  # the same addresses come back all day
 def url_words(url: str, with_query: bool = True) -> str:
     """The words in a web address's path (and query values): what a page is about.
 

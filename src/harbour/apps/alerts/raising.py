@@ -213,20 +213,40 @@ def subject_of(event: Any) -> Subject:
     )
 
 
+class _Memo:
+    """Findings per (text, source) for the current classifier, kept across batches: real
+    traffic repeats the same pages and searches, so most texts are judged once."""
+
+    LIMIT = 200_000
+
+    def __init__(self) -> None:
+        self.owner: object = None
+        self.found: dict[tuple[str, str], list[Finding]] = {}
+
+    def classifier_for(self, classifier: object) -> dict[tuple[str, str], list[Finding]]:
+        if classifier is not self.owner or len(self.found) > self.LIMIT:
+            self.owner, self.found = classifier, {}
+        return self.found
+
+
+_memo = _Memo()
+
+
 def alerts_for_events(events: Iterable[Any]) -> list[Alert]:
     """Raise the alerts a batch of decision events calls for. The ingest hook.
 
     It runs inside the batch's transaction: if it fails, the batch and its alerts come back
-    together rather than events being stored with their alerts lost. Identical texts in one
-    batch are classified once.
+    together rather than events being stored with their alerts lost. A text is classified
+    once per classifier (a new policy or ignore rule makes a new one).
     """
     classifier = school_classifier()
-    seen: dict[tuple[str, str], list[Finding]] = {}
+    found = _memo.classifier_for(classifier)
 
     def classify(text: str, source: str) -> list[Finding]:
-        if (text, source) not in seen:
-            seen[(text, source)] = find_risks(classifier, text, source)
-        return seen[(text, source)]
+        key = (text, source)
+        if key not in found:
+            found[key] = find_risks(classifier, text, source)
+        return found[key]
 
     version = ""
     raised: list[Alert] = []
