@@ -35,7 +35,8 @@ def running(data: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], int
         yield process, int(match.group(1))
     finally:
         os.kill(process.pid, signal.SIGTERM)
-        assert process.wait(timeout=15) == 0
+        _, err = process.communicate(timeout=15)
+        assert process.returncode == 0, err
 
 
 def answer(port: int, name: str, source: str) -> list[str]:

@@ -171,6 +171,22 @@ def test_dead_upstream_gives_servfail_within_two_seconds_and_recovery_is_automat
         zone.stop()
 
 
+def test_while_upstreams_are_down_expired_answers_stand_in_for_servfail(dns_data):
+    zone = LocalZone(RECORDS, ttl=1)
+    port = zone.start()
+    server = start(dns_data, [f"127.0.0.1:{port}"])
+    try:
+        assert ask(server, "www.bbc.co.uk", source=STAFF).answer[0].ttl == 1
+        zone.stop()
+        time.sleep(1.2)  # let the one-second TTL run out
+        stale = ask(server, "www.bbc.co.uk", source=STAFF)
+        assert stale.answer[0][0].to_text() == "151.101.0.81"
+        assert stale.answer[0].ttl == 30
+        assert ask(server, "never-seen.example.net", source=STAFF).rcode() == dns.rcode.SERVFAIL
+    finally:
+        server.stop()
+
+
 def test_a_dead_first_upstream_fails_over_to_the_second(dns_data, upstream):
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as hole:
         hole.bind(("127.0.0.1", 0))  # bound but never read: queries to it go unanswered

@@ -37,6 +37,7 @@ _ALLOW_ROOT = DnsVerdict("allow", "forward", "the root name is not filtered", "d
 _ENGINE_ERROR = DnsVerdict("block", "servfail", "the filtering engine failed", "error")
 _UNANSWERED = DnsVerdict("allow", "servfail", "no upstream resolver answered", "upstream")
 _FOREVER = float("inf")
+STALE_TTL = 30  # RFC 8767's recommended TTL for an answer served stale
 _pack_ttl = struct.Struct(">I").pack_into
 
 
@@ -50,6 +51,7 @@ class Settings:
     rewrite_ttl: int = 300
     max_entries: int = 200_000
     max_pending: int = 5_000  # queries waiting on upstreams; beyond this, SERVFAIL at once
+    serve_stale: int = 86_400  # seconds past expiry an answer may stand in for a dead upstream
 
 
 class Prepared:
@@ -178,13 +180,26 @@ class Resolver:
         try:
             timed = await self._records_later(step.query, step.verdict)
         except UpstreamError as exc:
+            stale = self._stale(step.query, step.verdict)
             if time.monotonic() >= self._quiet_until:  # one line per outage, not per query
                 self._quiet_until = time.monotonic() + 10
-                log.warning("SERVFAIL for %s (and others for 10 s): %s", step.host, exc)
-            return self._servfail(step, _UNANSWERED)
+                log.warning("upstreams failing (%s); answering from expired cache where "
+                            "possible, else SERVFAIL", exc)  # fmt: skip
+            if stale is None:
+                return self._servfail(step, _UNANSWERED)
+            return self._reply(step, stale, time.monotonic())
         finally:
             self.pending -= 1
         return self._reply(step, timed, time.monotonic())
+
+    def _stale(self, query: wire.Query, verdict: DnsVerdict) -> Timed | None:
+        """RFC 8767: while no upstream answers, a recently expired answer beats SERVFAIL."""
+        now = time.monotonic()
+        if verdict.response == "safesearch" and verdict.safe_search:
+            target = wire.encode_name(verdict.safe_search)
+            timed = self._cached(query, target, now, stale=True)
+            return self._rewrite(query, target, timed, now) if timed else None
+        return self._cached(query, query.qname, now, stale=True)
 
     def _reply(self, step: Step, timed: Timed, now: float) -> bytes:
         records, ttls, expires = timed
@@ -272,14 +287,19 @@ class Resolver:
             answers.append(wire.rr(wire.QUESTION_POINTER, query.qtype, ttl, address))
         return wire.synthetic_records(wire.NOERROR, answers, ttl)
 
-    def _cached(self, query: wire.Query, qname: bytes, now: float) -> Timed | None:
+    def _cached(self, query: wire.Query, qname: bytes, now: float,
+                stale: bool = False) -> Timed | None:  # fmt: skip
+        """Cached records with their TTLs aged; with ``stale``, expired ones (not too old)
+        with a short TTL, valid for this reply only."""
         cached = self.answers.get((qname, query.qtype, query.qclass, query.do))
         if cached is None:
             return None
         records, stored = cached
         age = int(now - stored)
         if age >= records.ttl:
-            return None
+            if not stale or age >= records.ttl + self.settings.serve_stale:
+                return None
+            return records, (STALE_TTL,) * len(records.ttls), now
         ttls = tuple(t - age if t > age else 0 for t in records.ttls)
         return records, ttls, stored + records.ttl
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+import dns.exception
+import dns.message
+
 # Header flag bits.
 QR = 0x8000
 OPCODE_MASK = 0x7800
@@ -280,6 +283,10 @@ def upstream_records(query: Query, msg: bytes, max_ttl: int = 86400) -> Records:
     """
     if len(msg) < 12:
         raise FormatError("upstream reply shorter than a header")
+    try:  # check every record's data too: a broken reply must not reach the clients
+        dns.message.from_wire(msg, ignore_trailing=False)
+    except (dns.exception.DNSException, ValueError, IndexError) as exc:
+        raise FormatError(f"malformed upstream reply: {exc}") from None
     _ident, flags, qdcount, ancount, nscount, arcount = _HEADER.unpack_from(msg)
     if not flags & QR or qdcount != 1:
         raise FormatError("upstream reply is not a one-question response")
