@@ -134,9 +134,9 @@ def test_the_helper_process_answers_every_line_and_survives_bad_bytes(school: Pa
             sys.executable,
             "-m",
             "harbour",
-            "--data",
-            str(school),
             "squid-helper",
+            "--data",  # the command's own option, as in `harbour squid-helper --data DIR`
+            str(school),
             "--block-url",
             BLOCK,
         ],
