@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.utils import timezone
 
 from harbour.apps.records import service
 from harbour.apps.records.ops import OPERATIONS
@@ -99,17 +98,26 @@ def test_the_dsl_works_a_record_end_to_end_through_the_api(school, report, clien
     assert post("notes", {"text": "late"}).status_code == 409
 
 
-def test_an_escalated_alert_becomes_a_linked_incident(school, people) -> None:
-    class Alert:
-        pk = 41
-        category = "grooming"
-        severity = 5
-        first_seen = timezone.now()
-        person = people["mia"]
-        username = "mia.example"
-
-    rec = service.create_record_from_alert(Alert(), school["alice"], "Chat with an unknown adult")
+def test_an_alert_becomes_a_linked_incident_with_the_c_its_category_implies(
+    school, people, alert_about
+) -> None:
+    alert = alert_about("mia", "grooming", severity=5)
+    rec = service.create_record_from_alert(alert, school["alice"], "Chat with an unknown adult")
     assert rec.kind == "incident" and rec.four_cs == ["contact"] and rec.severity == 5
-    assert rec.alert_links.get().alert_id == "41"
+    assert rec.alert_links.get().alert_id == str(alert.pk)
     assert rec.involvements.get(part="victim").person == people["mia"]
     assert "Chat with an unknown adult" in rec.what_happened
+
+
+def test_linking_an_alert_that_does_not_exist_is_refused(school, report, client) -> None:
+    rec = report()
+    sign_in(client, school["alice"])
+    refused = client.post(
+        f"/api/records/{rec.pk}/links/",
+        data=json.dumps({"alert_id": "999999"}),
+        content_type="application/json",
+    )
+    assert (
+        refused.status_code == 409
+        and "no monitoring alert 999999" in refused.json()["errors"]["__all__"][0]
+    )

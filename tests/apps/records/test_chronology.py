@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_record_action_note_and_alert_of_a_pupil_is_in_time_order(
-    school, report, people
+    school, report, people, alert_about
 ) -> None:
     earlier = report(occurred_at=timezone.now() - timezone.timedelta(days=30))
     later = report(
@@ -26,7 +26,7 @@ def test_every_record_action_note_and_alert_of_a_pupil_is_in_time_order(
     service.link_alert(
         school["alice"],
         later,
-        "77",
+        str(alert_about("leo", "bullying").pk),
         "search terms: bullying",
         timezone.now() - timezone.timedelta(days=1),
     )

@@ -482,6 +482,8 @@ def link_alert(
     _editable(record)
     if not str(alert_id).strip():
         raise RuleError("give the alert's id")
+    if not _alert_exists(str(alert_id).strip()):
+        raise RuleError(f"there is no monitoring alert {alert_id}")
     link, created = AlertLink.objects.get_or_create(
         record=record,
         alert_id=str(alert_id).strip(),
@@ -490,6 +492,18 @@ def link_alert(
     if created:
         audit(actor, "create", link, summary=f"{record}: alert {alert_id} linked")
     return link
+
+
+def _alert_exists(alert_id: str) -> bool:
+    """True when the alerts area has the alert (or is not installed, so cannot say)."""
+    from django.apps import apps
+
+    if not apps.is_installed("harbour.apps.alerts"):
+        return True
+    return (
+        alert_id.isdigit()
+        and apps.get_model("alerts", "Alert").objects.filter(pk=int(alert_id)).exists()
+    )
 
 
 # Monitoring categories -> the C they usually are; the DSL can change it on the record.
