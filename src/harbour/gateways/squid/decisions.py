@@ -36,7 +36,6 @@ from harbour.filtering.matcher import host_suffixes
 from harbour.filtering.searchterms import search_terms
 from harbour.gateways.squid.blockpage import BlockPage
 from harbour.gateways.squid.events import EventEncoder
-from harbour.gateways.squid.prefilter import ExpressionFilter
 from harbour.gateways.squid.protocol import client_address, user_name
 from harbour.policy.model import Level
 from harbour.policy.snapshot import read_snapshot
@@ -123,7 +122,6 @@ class CachedDecider:
         self.shapes: dict[tuple[object, ...], tuple[str, str | None]] = {}
         self.hits = 0
         self.misses = 0
-        self._expressions = ExpressionFilter([])
         self._boundary = math.inf
         self.reset()
 
@@ -135,7 +133,6 @@ class CachedDecider:
         self.verdicts.clear()
         self.url_hosts.clear()
         self.shapes.clear()
-        self._expressions = _expressions(self.engine)
         self._boundary = self._next_boundary(datetime.now(UTC))
 
     def tick(self, now: float) -> None:
@@ -194,7 +191,7 @@ class CachedDecider:
             cached = self.verdicts.get((client.key, host))
             if cached is not None and now < cached.until:
                 text = host + path if query is None else f"{host}{path}?{query}"
-                if not (self._expressions and self._expressions.search(text)) and (
+                if not self.engine.matcher.expression_matches(text) and (
                     not query or not search_terms(NormalURL(scheme, host, None, path, query))
                 ):
                     self.hits += 1
@@ -238,9 +235,3 @@ class CachedDecider:
                 self.url_hosts.clear()
             self.url_hosts[host] = found
         return found
-
-
-def _expressions(engine: FilterEngine) -> ExpressionFilter:
-    """Every list expression: a URL one of them matches is decided afresh by the engine."""
-    segments = engine.matcher.segments
-    return ExpressionFilter([p for s in segments for ps in s.expressions.values() for p in ps])
