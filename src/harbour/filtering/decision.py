@@ -12,6 +12,10 @@ ALLOW = "allow"
 BLOCK = "block"
 
 
+class EngineError(Exception):
+    """The engine cannot start or cannot answer (no snapshot, unknown group, ...)."""
+
+
 class Reason(StrEnum):
     """Which step of the decision order settled it."""
 

@@ -21,36 +21,27 @@ import logging
 import os
 import threading
 import time
-from bisect import bisect_right
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from harbour.filtering.compiled import Segment, SegmentBuilder
-from harbour.filtering.decision import ALLOW, BLOCK, Decision, Reason, Who
-from harbour.filtering.entries import domain_entry, url_entry
+from harbour.filtering.compiled import Segment
+from harbour.filtering.decision import ALLOW, BLOCK, Decision, EngineError, Reason, Who
 from harbour.filtering.lists import ListStore
-from harbour.filtering.matcher import Match, Matcher, host_suffixes
+from harbour.filtering.matcher import Matcher
+from harbour.filtering.order import apply_order
 from harbour.filtering.safesearch import safe_host, safe_url, strictest
 from harbour.filtering.searchterms import search_terms
+from harbour.filtering.state import PolicyState
 from harbour.filtering.urlnorm import UrlError, normalise_host, normalise_url
 from harbour.policy.load import load_policy
-from harbour.policy.matrix import Verdict, judge_activity
-from harbour.policy.model import LEVEL_TITLES, Level, Policy
-from harbour.policy.snapshot import Override, Snapshot, read_snapshot, write_snapshot
+from harbour.policy.model import Policy
+from harbour.policy.snapshot import Snapshot, read_snapshot, write_snapshot
+
+__all__ = ["EngineError", "FilterEngine", "compile_policy"]
 
 log = logging.getLogger(__name__)
 
 _RELOAD_INTERVAL = 1.0  # seconds between cheap stat checks
-_CACHE_SIZE = 8192  # decisions kept per process; traffic repeats URLs (pages, assets, polling)
-_SEVERITY = {level: rank for rank, level in enumerate(Level)}
-_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-class EngineError(Exception):
-    """The engine cannot start or cannot answer (no snapshot, unknown group, ...)."""
 
 
 def compile_policy(policy_path: Path, data_dir: Path) -> Path:
@@ -73,114 +64,6 @@ def compile_policy(policy_path: Path, data_dir: Path) -> Path:
     return target
 
 
-def local_segment(policy: Policy) -> Segment:
-    """The policy's ``[local_lists]`` compiled in memory, one category per list."""
-    builder = SegmentBuilder("local", source="policy")
-    for name, local in policy.local_lists.items():
-        try:
-            domains = [domain_entry(d.strip().lower()) for d in local.domains]
-            urls = [url_entry(u.strip()) for u in local.urls]
-        except UrlError as exc:
-            raise EngineError(f"local_lists.{name}: {exc}") from None
-        builder.category(name, "white" if local.usage == "allow" else "black")
-        builder.add_domains(name, domains + [h for h, p in urls if not p])
-        builder.add_urls(name, [(h, p) for h, p in urls if p])
-    return builder.build()
-
-
-@dataclass
-class _State:
-    """Everything one decision reads, swapped as a whole on reload."""
-
-    snapshot: Snapshot
-    policy: Policy
-    matcher: Matcher
-    generation: str | None
-    by_category: dict[str, list[str]] = field(default_factory=dict)
-    locked: frozenset[str] = frozenset()
-    allow_lists: frozenset[str] = frozenset()
-    block_lists: frozenset[str] = frozenset()
-    networks: list[tuple[_Network, str, str | None]] = field(default_factory=list)
-    boundaries: list[float] = field(default_factory=list)
-    rows: dict[tuple[str, frozenset[str], int], Verdict] = field(default_factory=dict)
-    cache: dict[tuple[str, str, frozenset[str]], tuple[float, float, Decision]] = field(
-        default_factory=dict
-    )
-
-    def judge_row(self, name: str, groups: frozenset[str], moment: datetime) -> Verdict:
-        """:func:`judge_activity` for one row, remembered for the rest of the minute (the
-        policy's windows are whole minutes, so nothing else can change the answer)."""
-        key = (name, groups, int(moment.timestamp() // 60))
-        verdict = self.rows.get(key)
-        if verdict is None:
-            if len(self.rows) >= _CACHE_SIZE:
-                self.rows.clear()
-            verdict = self.rows[key] = judge_activity(
-                self.policy, self.policy.activities[name], groups, moment
-            )
-        return verdict
-
-    def cached(
-        self, key: tuple[str, str, frozenset[str]], moment: datetime, decide: Callable[[], Decision]
-    ) -> Decision:
-        """A decision from the cache while still valid at ``moment``, else ``decide()``.
-
-        A decision depends on the groups, the URL and the time only through minute-aligned
-        windows and override periods, so it holds until the next minute or override boundary.
-        """
-        stamp = moment.timestamp()
-        hit = self.cache.get(key)
-        if hit is not None and hit[0] <= stamp < hit[1]:
-            return hit[2]
-        decision = decide()
-        start = stamp - stamp % 60
-        end = start + 60
-        index = bisect_right(self.boundaries, stamp)
-        if index:
-            start = max(start, self.boundaries[index - 1])
-        if index < len(self.boundaries):
-            end = min(end, self.boundaries[index])
-        if len(self.cache) >= _CACHE_SIZE:
-            self.cache.clear()
-        self.cache[key] = (start, end, decision)
-        return decision
-
-    @classmethod
-    def build(cls, snapshot: Snapshot, segments: list[Segment], generation: str | None) -> _State:
-        policy = snapshot.policy
-        matcher = Matcher([*segments, local_segment(policy)])
-        state = cls(snapshot, policy, matcher, generation)
-        canonical = matcher.aliases
-        for name, activity in policy.activities.items():
-            for listed in activity.lists:
-                state.by_category.setdefault(canonical.get(listed, listed), []).append(name)
-        # Entries of locked feeds are locked by where they come from (Match.locked); a category
-        # of the ordinary lists is locked only if the policy's [locked] names it.
-        state.locked = frozenset(canonical.get(n, n) for n in policy.locked.lists)
-        state.allow_lists = frozenset(
-            n for n, ll in policy.local_lists.items() if ll.usage == "allow"
-        )
-        state.block_lists = frozenset(
-            n for n, ll in policy.local_lists.items() if ll.usage == "block"
-        )
-        rows: list[tuple[str, str, str | None]] = [
-            (d.cidr, d.group, d.name) for d in snapshot.devices if d.cidr and not d.ip
-        ]
-        rows += [(n.cidr, n.group, None) for n in policy.filtering.networks]
-        state.boundaries = sorted(
-            {
-                datetime.fromisoformat(t).timestamp()
-                for o in snapshot.overrides
-                for t in (o.starts, o.expires)
-            }
-        )
-        state.networks = sorted(
-            ((ipaddress.ip_network(c, strict=False), g, dev) for c, g, dev in rows),
-            key=lambda row: -row[0].prefixlen,
-        )
-        return state
-
-
 class FilterEngine:
     """Decides requests from a policy snapshot and compiled lists; safe to share across threads."""
 
@@ -190,7 +73,7 @@ class FilterEngine:
         self._lock = threading.Lock()
         self._checked = 0.0
         self._stamp = self._source.stamp(), store.generation()
-        self._state = _State.build(self._source.load(), _open_segments(store), self._stamp[1])
+        self._state = PolicyState.build(self._source.load(), _open_segments(store), self._stamp[1])
 
     # -- construction ----------------------------------------------------------------------
 
@@ -319,7 +202,9 @@ class FilterEngine:
             return False
         with self._lock:
             try:
-                state = _State.build(self._source.load(), _open_segments(self._store), stamp[1])
+                state = PolicyState.build(
+                    self._source.load(), _open_segments(self._store), stamp[1]
+                )
             except Exception as exc:  # keep filtering with what we have; say why loudly
                 log.error("filter reload failed, keeping the policy and lists in force: %s", exc)
                 self._stamp = stamp
@@ -353,12 +238,12 @@ class _SnapshotSource:
         return read_snapshot(self.path)
 
 
-def _decide_url(state: _State, who: Who, url: str, moment: datetime) -> Decision:
+def _decide_url(state: PolicyState, who: Who, url: str, moment: datetime) -> Decision:
     try:
         normal = normalise_url(url)
     except UrlError as exc:
         return _error(url, str(exc), state.policy.version)
-    verdict = _judge(state, who, normal.host, state.matcher.match(normal), moment)
+    verdict = apply_order(state, who, normal.host, state.matcher.match(normal), moment)
     mode = _safe_mode(state, who) if verdict.action == ALLOW else None
     return verdict.decision(
         normal.url,
@@ -368,12 +253,12 @@ def _decide_url(state: _State, who: Who, url: str, moment: datetime) -> Decision
     )
 
 
-def _decide_host(state: _State, who: Who, host: str, moment: datetime) -> Decision:
+def _decide_host(state: PolicyState, who: Who, host: str, moment: datetime) -> Decision:
     try:
         name = normalise_host(host)
     except UrlError as exc:
         return _error(host, str(exc), state.policy.version)
-    verdict = _judge(state, who, name, state.matcher.match_host(name), moment)
+    verdict = apply_order(state, who, name, state.matcher.match_host(name), moment)
     mode = _safe_mode(state, who) if verdict.action == ALLOW else None
     return verdict.decision(name, safe_search=safe_host(name, mode))
 
@@ -392,7 +277,7 @@ def _current(expires: str | None, now: datetime) -> bool:
     return expires is None or now < datetime.fromisoformat(expires)
 
 
-def _safe_mode(state: _State, who: Who) -> str | None:
+def _safe_mode(state: PolicyState, who: Who) -> str | None:
     modes = state.policy.filtering.safe_search
     return strictest(modes[g] for g in who.groups if g in modes)
 
@@ -407,113 +292,3 @@ def _error(text: str, message: str, version: str) -> Decision:
         policy_version=version,
         error=message,
     )
-
-
-def _unique(matches: list[Match]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(m.category for m in matches))
-
-
-def _override_for(
-    overrides: list[Override], who: Who, host: str, categories: tuple[str, ...], moment: datetime
-) -> Override | None:
-    if not overrides:
-        return None
-    suffixes = set(host_suffixes(host)) if host else set()
-    for override in overrides:
-        kind, _, target = override.target.partition(":")
-        hit = (kind == "domain" and target.lower().strip(".") in suffixes) or (
-            kind == "category" and target in categories
-        )
-        if hit and who.groups & set(override.groups) and override.active(moment):
-            return override
-    return None
-
-
-@dataclass
-class _Verdict:
-    """The outcome of the decision order, before the request-specific extras are added."""
-
-    host: str
-    matches: list[Match]
-    version: str
-    action: str = ALLOW
-    reason: str = "Not in any category the policy restricts."
-    reason_code: Reason = Reason.DEFAULT
-    activity: str | None = None
-    level: str | None = None
-    rule: str | None = None
-
-    def decision(self, url: str, **extras: Any) -> Decision:
-        return Decision(
-            url=url,
-            host=self.host,
-            action=self.action,
-            reason=self.reason,
-            reason_code=self.reason_code,
-            policy_version=self.version,
-            categories=_unique(self.matches),
-            matches=tuple(self.matches),
-            activity=self.activity,
-            level=self.level,
-            rule=self.rule,
-            **extras,
-        )
-
-
-def _judge(state: _State, who: Who, host: str, matches: list[Match], moment: datetime) -> _Verdict:
-    """Apply the decision order (see the module docstring) to the matches of one request."""
-    policy = state.policy
-    verdict = _Verdict(host, matches, policy.version)
-    if not matches:
-        return verdict  # most traffic: in no list at all
-    categories = _unique(matches)
-    locked = [m.category for m in matches if m.locked or m.category in state.locked]
-    if locked:
-        verdict.action, verdict.reason_code = BLOCK, Reason.LOCKED
-        verdict.activity = next(iter(state.by_category.get(locked[0], [])), None)
-        verdict.level, verdict.rule = Level.UNACCEPTABLE_ILLEGAL.value, f"locked.{locked[0]}"
-        verdict.reason = (
-            "This is on a list of illegal content. It is always blocked and cannot be unblocked."
-        )
-        return verdict
-    override = _override_for(state.snapshot.overrides, who, host, categories, moment)
-    if override is not None:
-        verdict.reason_code, verdict.rule = Reason.OVERRIDE, f"override:{override.id}"
-        why = f": {override.reason}" if override.reason else "."
-        verdict.reason = f"Unblocked for your group until {override.expires}{why}"
-        return verdict
-    allowed_by = [c for c in categories if c in state.allow_lists]
-    if allowed_by:
-        verdict.reason_code, verdict.rule = Reason.ALLOWLIST, f"local_lists.{allowed_by[0]}"
-        verdict.reason = (
-            f"Allowed by the school: {policy.local_lists[allowed_by[0]].title or allowed_by[0]}."
-        )
-        return verdict
-    judged: dict[str, Verdict] = {}
-    for category in categories:
-        for name in state.by_category.get(category, ()):
-            if name not in judged:
-                judged[name] = state.judge_row(name, who.groups, moment)
-    if judged:
-        blocking = [(n, v) for n, v in judged.items() if not v.allowed]
-        name, row = (
-            max(blocking, key=lambda nv: _SEVERITY[nv[1].level])
-            if blocking
-            else next(iter(judged.items()))
-        )
-        words = (
-            LEVEL_TITLES[row.level] if row.reason in ("acceptable", "unacceptable") else row.reason
-        )
-        verdict.action = BLOCK if blocking else ALLOW
-        verdict.reason_code, verdict.activity, verdict.level = Reason.POLICY, name, row.level.value
-        verdict.rule = f"activities.{name}:{row.selector}"
-        verdict.reason = f"{policy.activities[name].title or name}: {words[0].lower() + words[1:]}."
-        return verdict
-    blocked_by = [c for c in categories if c in state.block_lists]
-    if blocked_by:
-        verdict.action, verdict.reason_code = BLOCK, Reason.BLOCKLIST
-        verdict.rule = f"local_lists.{blocked_by[0]}"
-        verdict.reason = (
-            f"Blocked by the school: {policy.local_lists[blocked_by[0]].title or blocked_by[0]}."
-        )
-    return verdict
