@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,6 +13,7 @@ import pytest
 
 from harbour.filtering import FilterEngine
 from harbour.gateways.squid import BlockPage, CachedDecider, EncodedSpoolWriter, SquidHelper
+from harbour.policy.snapshot import Override, read_snapshot, write_snapshot
 from tests.gateways.squid.conftest import (
     BYPASS_PATH,
     GAMBLING,
@@ -165,3 +167,36 @@ def test_each_event_logs_its_own_url_when_the_decision_came_from_the_cache(schoo
     assert [e["url"] for e in events] == [urls[0], urls[1], f"http://{GAMBLING}/Third"]
     assert helper.decider.hits == 1
     assert {(e["action"], e["ip"], e["device"]) for e in events} == {("block", PUPIL_IP, None)}
+
+
+def _with_override(school: Path, starts: datetime, expires: datetime) -> None:
+    snapshot = read_snapshot(school / "policy.json")
+    snapshot.overrides = [
+        Override(7, f"domain:{GAMBLING}", ("pupils-ks2",), starts.isoformat(), expires.isoformat())
+    ]
+    write_snapshot(school / "policy.json", snapshot)
+
+
+def test_an_override_stops_applying_the_moment_it_expires_without_any_file_change(
+    school: Path,
+) -> None:
+    now = datetime.now(UTC)
+    _with_override(school, now - timedelta(minutes=5), now + timedelta(minutes=10))
+    clock = [now.timestamp()]
+    decider = CachedDecider(FilterEngine.open(school), school / "policy.json")
+    helper = SquidHelper(decider, clock=lambda: clock[0])
+    assert ask(helper, f"http://{GAMBLING}/lesson") == "7 ERR\n"
+    assert ask(helper, f"http://{GAMBLING}/lesson2") == "7 ERR\n"  # from the cache
+    clock[0] = (now + timedelta(minutes=10, seconds=1)).timestamp()
+    decider.tick(clock[0])
+    assert "status=302" in ask(helper, f"http://{GAMBLING}/lesson3")
+
+
+def test_a_new_snapshot_is_picked_up_by_a_running_helper(school: Path) -> None:
+    decider = CachedDecider(FilterEngine.open(school), school / "policy.json")
+    helper = SquidHelper(decider)
+    assert "status=302" in ask(helper, f"http://{GAMBLING}/")
+    now = datetime.now(UTC)
+    _with_override(school, now - timedelta(minutes=1), now + timedelta(hours=1))
+    decider.tick(now.timestamp())  # what the helper does before each batch of requests
+    assert ask(helper, f"http://{GAMBLING}/") == "7 ERR\n"
