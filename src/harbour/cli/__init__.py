@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "harbour.cli.lists_cmd",
     "harbour.cli.filter_cmd",
     "harbour.cli.serve_cmd",
+    "harbour.cli.report_cmd",
     "harbour.cli.dns_cmd",
     "harbour.cli.squid_cmd",
     "harbour.cli.alerts_cmd",

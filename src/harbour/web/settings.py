@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "harbour.apps.alerts",
     "harbour.apps.events",
     "harbour.apps.webfilter",
+    "harbour.apps.reports",
 ]
 
 MIDDLEWARE = [

@@ -13,4 +13,5 @@ urlpatterns = [
     path("registers/", include("harbour.apps.registers.urls")),
     path("api/registers/", include("harbour.apps.registers.api")),
     path("", include("harbour.apps.alerts.urls")),
+    path("reports/", include("harbour.apps.reports.urls")),
 ]
