@@ -198,3 +198,33 @@ def test_the_headteachers_home_page_counts_open_allegations(school, report, clie
     report("bob", kind="allegation", parts=(("carol", "instigator"),))
     home = sign_in(client, school["harry"]).get("/").content.decode()
     assert "Allegations against staff" in home and "Report a concern" in home
+
+
+def test_a_follow_up_from_the_report_form_is_linked_to_the_closed_record(
+    school, report, client
+) -> None:
+    from tests.fixtures import sign_in
+
+    first = report()
+    service.transition(school["alice"], first, "open")
+    service.transition(school["alice"], first, "closed", "done", "resolved")
+    sign_in(client, school["alice"])
+    assert f"?follows={first.pk}" in client.get(f"/records/{first.pk}/").content.decode()
+    assert (
+        f'value="{first.pk}"' in client.get(f"/records/report/?follows={first.pk}").content.decode()
+    )
+    form = {
+        "kind": "concern",
+        "what_happened": "It happened again",
+        "occurred_at": "2026-11-20T10:00",
+        "four_cs": ["conduct"],
+        "risk_category": "bullying",
+        "severity": "3",
+        "follows": str(first.pk),
+    }
+    response = client.post("/records/report/", form)
+    assert response.status_code == 302
+    assert first.links_in.get().reason == "follow-up"
+    client.logout()
+    sign_in(client, school["carol"])  # cannot see the first record, so cannot follow it up
+    assert client.post("/records/report/", form).status_code == 404

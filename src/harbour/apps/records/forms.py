@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from harbour.apps.people.models import Person
-from harbour.apps.records import flowchart, vocab
+from harbour.apps.records import access, flowchart, vocab
 from harbour.apps.records.service import Report, policy_or_none
 from harbour.policy.model import ACTION_TITLES
 
@@ -105,6 +105,7 @@ class ReportForm(_DetailsBase):
     confirm_device_secured = forms.BooleanField(
         required=False, label="The device is secured (nothing deleted)"
     )
+    follows = forms.IntegerField(required=False, widget=forms.HiddenInput, label="Follows record")
 
     field_order = [
         "kind",
@@ -129,8 +130,8 @@ class ReportForm(_DetailsBase):
             raise forms.ValidationError("this is in the future")
         return value
 
-    def report(self) -> Report:
-        """The validated report."""
+    def report(self, user: Any = None) -> Report:
+        """The validated report; a follow-up names a record ``user`` may see (else 404)."""
         data = self.cleaned_data
         people = [
             (p, part)
@@ -161,6 +162,7 @@ class ReportForm(_DetailsBase):
             nude_image_suspected=data["nude_image_suspected"],
             people=people,
             confirmations=confirmations if data["nude_image_suspected"] else [],
+            follows=access.get_record(user, data["follows"]) if data.get("follows") else None,
         )
 
 

@@ -63,6 +63,7 @@ class Report:
     nude_image_suspected: bool = False
     people: list[tuple[Person, str]] = field(default_factory=list)
     confirmations: list[str] = field(default_factory=list)
+    follows: Record | None = None
 
 
 def policy_or_none() -> Policy | None:
@@ -137,6 +138,8 @@ def report(actor: Any, data: Report) -> Record:
             raise RuleError(f"{key!r} cannot be confirmed when reporting")
         record_step(actor, new, key, "done")
     recommend(actor, new)
+    if data.follows is not None:
+        link_records(actor, new, data.follows, "follow-up")
     transaction.on_commit(lambda: notify.new_record(new))
     return new
 

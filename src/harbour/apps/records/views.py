@@ -37,11 +37,14 @@ def report(request: HttpRequest) -> HttpResponse:
     """The report form: short, and quick to fill in on a phone."""
     form = forms.ReportForm(
         request.POST or None,
-        initial={"occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")},
+        initial={
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "follows": request.GET.get("follows", ""),
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
-            new = service.report(request.user, form.report())
+            new = service.report(request.user, form.report(request.user))
         except RuleError as error:
             form.add_error(None, str(error))
         else:

@@ -83,7 +83,7 @@ def records(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _refused({k: list(v) for k, v in form.errors.items()}, False)
     try:
-        new = service.report(request.user, form.report())
+        new = service.report(request.user, form.report(request.user))
     except RuleError as error:
         return _refused({"__all__": [str(error)]}, True)
     return _json(serialize.detail(new, access.sees_full_record(request.user, new)), 201)
