@@ -80,7 +80,11 @@ def _run(args: argparse.Namespace) -> int:
         print(f"harbour squid-helper: cannot start: {exc}", file=sys.stderr)
         return 2
     decider = CachedDecider(engine, snapshot, block_page=BlockPage(args.block_url))
-    spool = None if args.no_events else EncodedSpoolWriter(spool_dir())
+    try:
+        spool = None if args.no_events else EncodedSpoolWriter(spool_dir())
+    except OSError as exc:  # e.g. Squid's user may not write the spool folder
+        print(f"harbour squid-helper: cannot write decision events: {exc}", file=sys.stderr)
+        return 2
     signal.signal(signal.SIGTERM, _stop)
     try:
         return SquidHelper(decider, spool).serve()

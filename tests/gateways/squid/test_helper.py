@@ -200,3 +200,14 @@ def test_a_new_snapshot_is_picked_up_by_a_running_helper(school: Path) -> None:
     _with_override(school, now - timedelta(minutes=1), now + timedelta(hours=1))
     decider.tick(now.timestamp())  # what the helper does before each batch of requests
     assert ask(helper, f"http://{GAMBLING}/") == "7 ERR\n"
+
+
+def test_a_helper_that_cannot_start_says_why_and_exits_non_zero(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "harbour", "squid-helper", "--data", str(tmp_path / "none")],
+        input=b"0 http://unlisted.example/ 10.10.1.5/- - GET\n",
+        capture_output=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert b"no policy snapshot" in result.stderr and result.stdout == b""
