@@ -153,20 +153,28 @@ def wait_ready(port: int, timeout: float = 120) -> None:
 
 
 def measure(name: str, start: list[str], port: int, zone: LocalZone, mix: Path, warm: Path,
-            seconds: int, latency_rate: int) -> Result:  # fmt: skip
-    """Start a server, warm its cache, measure its maximum rate and its p99 at a fixed rate."""
+            seconds: int, latency_rate: int, spool: Path | None = None) -> Result:  # fmt: skip
+    """Start a server, warm its cache, measure its maximum rate and its p99 at a fixed rate.
+
+    With ``spool`` (Harbour), also check a decision event was spooled for every answer.
+    """
+    events_before = spooled(spool)
     process = subprocess.Popen(start, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     result = Result(name)
+    answered = 1  # wait_ready's query
     try:
         wait_ready(port)
         # Several passes from several source ports, so that every worker's cache is warm.
-        dnsperf(port, warm, "-n", "3", "-c", "8", "-q", "50")
+        report = dnsperf(port, warm, "-n", "3", "-c", "8", "-q", "50")
+        answered += int(figure(report, "Queries completed"))
         before = zone.queries
         report = dnsperf(port, mix, "-l", str(seconds), "-c", "8", "-q", "100", "-t", "1")
+        answered += int(figure(report, "Queries completed"))
         result.upstream = zone.queries - before
         result.qps = figure(report, "Queries per second")
         result.lost = int(figure(report, "Queries lost"))
         report = dnsperf(port, mix, "-l", str(max(5, seconds // 2)), "-Q", str(latency_rate), "-v")
+        answered += int(figure(report, "Queries completed"))
         result.p99_ms = p99_ms(report)
         result.avg_ms = figure(report, "Average Latency \\(s\\)") * 1000
     finally:
@@ -175,10 +183,22 @@ def measure(name: str, start: list[str], port: int, zone: LocalZone, mix: Path, 
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+    events = f", events spooled {spooled(spool) - events_before:,} for {answered:,} answers"
     print(f"  {name:32} {result.qps:>9,.0f} q/s  p99 {result.p99_ms:6.2f} ms "
           f"at {latency_rate:,} q/s  (lost at max rate: {result.lost}, "
-          f"upstream queries: {result.upstream})", flush=True)  # fmt: skip
+          f"upstream queries: {result.upstream}{events if spool else ''})", flush=True)  # fmt: skip
     return result
+
+
+def spooled(spool: Path | None) -> int:
+    """Event lines in a spool folder (0 without one)."""
+    if spool is None or not spool.is_dir():
+        return 0
+    total = 0
+    for path in spool.glob("*.jsonl"):
+        with open(path, "rb") as handle:
+            total += sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    return total
 
 
 def harbour_command(data: Path, port: int, upstream: int, workers: int) -> list[str]:
@@ -251,8 +271,9 @@ def main() -> int:
         for _ in range(rounds):
             for key, (label, command) in servers.items():
                 port = free_port()
+                spool = data / "spool" if key.startswith("harbour") else None
                 result = measure(
-                    label, command(port), port, zone, mix, warm, seconds, args.latency_rate
+                    label, command(port), port, zone, mix, warm, seconds, args.latency_rate, spool
                 )
                 best = results.setdefault(key, result)
                 best.qps = max(best.qps, result.qps)  # each figure's best round: the
