@@ -238,3 +238,17 @@ def test_an_allegation_is_hidden_from_the_member_of_staff_it_is_about(
     client.logout()
     sign_in(client, school["dora"])
     assert client.get(f"/records/{rec.pk}/").status_code == 200
+
+
+def test_it_staff_see_a_technical_incidents_actions_and_evidence_but_not_the_dsls_notes(
+    records, school, client
+) -> None:
+    made, _ = records
+    rec = made["technical"]
+    service.add_note(school["alice"], rec, "Family circumstances discussed")
+    sign_in(client, school["ivan"])
+    page = client.get(f"/records/{rec.pk}/").content.decode()
+    assert "Refer to technical staff" in page and "log.txt" in page
+    assert "Family circumstances" not in page
+    api = client.get(f"/api/records/{rec.pk}/").json()
+    assert "notes" not in api and "reviews" not in api and api["evidence"]

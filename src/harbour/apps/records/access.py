@@ -51,6 +51,12 @@ def sees_full_record(user: Any, record: Record) -> bool:
     return can_manage(user, record) or record.reported_by_id != getattr(user, "pk", None)
 
 
+def technical_view(user: Any, record: Record) -> bool:
+    """IT staff see a technical incident's actions and evidence, not the DSL's notes or
+    reviews: they need what to fix, not the child's story."""
+    return can(user, "records.view_technical") and not can_manage(user, record)
+
+
 def get_record(user: Any, pk: int | str, *, manage: bool = False, audit_read: str = "") -> Record:
     """The record ``pk`` if ``user`` may see it (and work it, with ``manage``), else 404.
 

@@ -124,6 +124,7 @@ def record_page(request: HttpRequest, pk: int) -> HttpResponse:
         "rec": rec,
         "full": full,
         "manage": access.can_manage(request.user, rec),
+        "technical_only": access.technical_view(request.user, rec),
         "can_share": can(request.user, "records.manage"),
         "people": rec.involvements.select_related("person"),
     }

@@ -61,7 +61,7 @@ def evidence(item: Evidence) -> dict[str, Any]:
     }
 
 
-def detail(rec: Record, full: bool) -> dict[str, Any]:
+def detail(rec: Record, full: bool, technical_only: bool = False) -> dict[str, Any]:
     """Everything about a record the reader may see."""
     out = summary(rec) | {"what_happened": rec.what_happened, "location": rec.location}
     if not full:
@@ -123,4 +123,6 @@ def detail(rec: Record, full: bool) -> dict[str, Any]:
         ],
         "keep_until": retention.keep_until(rec),
     }
+    if technical_only:
+        del out["notes"], out["reviews"]
     return out

@@ -94,7 +94,11 @@ def records(request: HttpRequest) -> HttpResponse:
 def record(request: HttpRequest, pk: int) -> HttpResponse:
     """One record, as much of it as the user may see."""
     rec = access.get_record(request.user, pk, audit_read="api")
-    return _json(serialize.detail(rec, access.sees_full_record(request.user, rec)))
+    full, technical = (
+        access.sees_full_record(request.user, rec),
+        access.technical_view(request.user, rec),
+    )
+    return _json(serialize.detail(rec, full, technical))
 
 
 @api
