@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dns.message
+import dns.query
 import dns.rcode
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,7 +22,8 @@ from harbour.gateways.dns import wire
 from harbour.gateways.dns.decider import EngineDecider
 from harbour.gateways.dns.events import EventLog
 from harbour.gateways.dns.localzone import LocalZone
-from harbour.gateways.dns.resolver import Resolver
+from harbour.gateways.dns.resolver import Resolver, Settings
+from harbour.gateways.dns.server import start_dns_in_background
 from harbour.gateways.dns.spool import MemorySpool
 from harbour.gateways.dns.upstream import Forwarder
 from harbour.policy.snapshot import DeviceEntry, read_snapshot, write_snapshot
@@ -272,5 +274,24 @@ def test_newly_imported_lists_take_effect_without_a_restart(tmp_path, upstream):
         while ask(server, dating, source=PUPIL).answer[0][0].to_text() != BLOCK_V4:
             assert time.monotonic() < deadline, "the new lists were not picked up"
             time.sleep(0.1)
+    finally:
+        server.stop()
+
+
+def test_ipv6_clients_are_answered_over_udp_and_tcp(dns_data, upstream):
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+    settings = Settings(block_ipv4=BLOCK_V4)
+    server = start_dns_in_background("[::1]:0", [f"127.0.0.1:{upstream.port}"], dns_data,
+                                     settings=settings)  # fmt: skip
+    try:
+        for send in (dns.query.udp, dns.query.tcp):
+            reply = send(
+                dns.message.make_query("bet365.com", "A"), "::1", port=server.port, timeout=5
+            )
+            assert reply.answer[0][0].to_text() == BLOCK_V4
     finally:
         server.stop()
