@@ -7,11 +7,18 @@ import json
 import sys
 from pathlib import Path
 
+from harbour.monitoring import semantic
 from harbour.monitoring.classifier import Classifier
 from harbour.monitoring.evaluate import EvalError, parse_examples, report, score
+from harbour.monitoring.semantic import TwoStageClassifier
 from harbour.paths import policy_snapshot_path
 from harbour.policy import PolicyError, load_policy
 from harbour.policy.snapshot import read_snapshot
+
+SEMANTIC_HELP = (
+    "also run the optional meaning-based second stage on texts the lexicon found nothing in "
+    "(needs pip install harbour[semantic]; about 30 texts a second)"
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -28,11 +35,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="take ignore_terms and extra_terms from this policy file "
         "(default: the active policy snapshot, if there is one)",
     )
+    classify.add_argument("--semantic", action="store_true", help=SEMANTIC_HELP)
     classify.set_defaults(func=_classify)
 
     evaluate = actions.add_parser("eval", help="precision and recall on a labelled JSON-lines file")
     evaluate.add_argument("file")
     evaluate.add_argument("--misses", action="store_true", help="also list each wrong text")
+    evaluate.add_argument("--semantic", action="store_true", help=SEMANTIC_HELP)
     evaluate.set_defaults(func=_eval)
 
 
@@ -45,9 +54,20 @@ def _school_classifier(policy_file: str | None) -> Classifier:
     return Classifier.default()
 
 
+def _with_semantic(classifier: Classifier, wanted: bool) -> Classifier | TwoStageClassifier:
+    """The classifier, followed by the semantic stage if asked for (SystemExit if missing)."""
+    if not wanted:
+        return classifier
+    if not semantic.available():
+        raise SystemExit(
+            "harbour monitor: --semantic needs the extra: pip install harbour[semantic]"
+        )
+    return TwoStageClassifier(classifier, semantic.SemanticStage())
+
+
 def _classify(args: argparse.Namespace) -> int:
     try:
-        classifier = _school_classifier(args.policy)
+        classifier = _with_semantic(_school_classifier(args.policy), args.semantic)
     except PolicyError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -93,7 +113,7 @@ def _eval(args: argparse.Namespace) -> int:
     except EvalError as exc:
         print(exc, file=sys.stderr)
         return 2
-    scores = score(examples, Classifier.default().classify)
+    scores = score(examples, _with_semantic(Classifier.default(), args.semantic).classify)
     print(report(scores))
     if args.misses:
         print("\nwrong or under-graded:")
