@@ -211,3 +211,13 @@ def test_a_helper_that_cannot_start_says_why_and_exits_non_zero(tmp_path: Path) 
     )
     assert result.returncode == 2
     assert b"no policy snapshot" in result.stderr and result.stdout == b""
+
+
+def test_the_host_cache_stays_bounded_and_keeps_the_newest_hosts(
+    helper: SquidHelper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("harbour.gateways.squid.decisions._MAX_ENTRIES", 4)
+    for number in range(10):
+        assert ask(helper, f"http://site{number}.example/") == "7 ERR\n"
+    hosts = [host for _, host in helper.decider.verdicts]
+    assert len(hosts) <= 4 and "site9.example" in hosts

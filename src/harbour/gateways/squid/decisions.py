@@ -25,9 +25,10 @@ import math
 import re
 from dataclasses import fields
 from datetime import UTC, datetime
+from itertools import islice
 from json.encoder import encode_basestring_ascii as json_string  # type: ignore[attr-defined]
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from harbour.filtering import EngineError, FilterEngine, NormalURL
 from harbour.filtering.compiled import key_hash
@@ -41,7 +42,9 @@ from harbour.policy.model import Level
 from harbour.policy.snapshot import read_snapshot
 
 _DOT_SEGMENT = re.compile(r"//|/\.\.?(?:/|\Z)")
-_MAX_ENTRIES = 250_000  # per cache; a cache this full is simply emptied
+# Entries per cache (about 1 kB each with its decision): eight helper children stay well
+# within memory. A full cache forgets its older half; busy hosts come straight back.
+_MAX_ENTRIES = 50_000
 _TIMED = Level.AT_CERTAIN_TIMES.value
 # A decision's fields apart from the request's own (URL, host and what depends on the query):
 # decisions alike in these have the same event fields and the same block-page details.
@@ -201,7 +204,7 @@ class CachedDecider:
         host = verdict.decision.host
         if parts is not None and verdict.cacheable and host == parts[1]:
             if len(self.verdicts) >= _MAX_ENTRIES:
-                self.verdicts.clear()
+                _forget_older_half(self.verdicts)
             self.verdicts[(client.key, host)] = verdict
         return verdict, verdict.decision.url
 
@@ -235,3 +238,9 @@ class CachedDecider:
                 self.url_hosts.clear()
             self.url_hosts[host] = found
         return found
+
+
+def _forget_older_half(cache: dict[Any, Any]) -> None:
+    """Drop the first-inserted half of ``cache`` (dicts keep insertion order)."""
+    for key in list(islice(cache, len(cache) // 2)):
+        del cache[key]
