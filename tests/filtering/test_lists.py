@@ -179,3 +179,15 @@ def test_status_says_what_is_serving(collection: Path, store: ListStore) -> None
     status = store.status()
     assert status["generation"] == generation
     assert list(status["segments"][0]["categories"]) == ["games"]
+
+
+def test_a_file_of_junk_is_reported_briefly_with_a_count(
+    collection: Path, store: ListStore
+) -> None:
+    junk = "\n".join(f"bad entry {n}" for n in range(5000))
+    (collection / "blacklists" / "games" / "domains.1").write_text(junk + "\n")
+    with pytest.raises(ListImportError) as failure:
+        store.import_categories(collection)
+    assert failure.value.count == 5000
+    message = str(failure.value)
+    assert message.count("\n") == 20 and message.endswith("... and 4980 more problems")

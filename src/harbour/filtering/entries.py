@@ -13,16 +13,18 @@ from harbour.filtering.urlnorm import UrlError, normalise_host, normalise_url
 # Most list lines are already canonical; checking that is ten times cheaper than normalising.
 _PLAIN_DOMAIN = re.compile(r"[a-z0-9_\-]+(?:\.[a-z0-9_\-]+)*\.[a-z_\-][a-z0-9_\-]*")
 _MAX_REPORTED = 20
+_MAX_KEPT = 1000
 
 
 class ListImportError(Exception):
     """An import that cannot be completed; ``problems`` are ``file:line: message`` strings."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], unlisted: int = 0) -> None:
         shown = problems[:_MAX_REPORTED]
-        more = len(problems) - len(shown)
+        more = len(problems) - len(shown) + unlisted
         super().__init__("\n".join(shown + ([f"... and {more} more problems"] if more else [])))
         self.problems = problems
+        self.count = len(problems) + unlisted
 
 
 @dataclass
@@ -33,6 +35,14 @@ class Entries:
     urls: list[tuple[str, str]] = field(default_factory=list)
     expressions: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    unlisted: int = 0  # problems beyond the first _MAX_KEPT, counted but not kept
+
+    def problem(self, message: str) -> None:
+        """Record a bad line (a file of junk must not fill memory with messages)."""
+        if len(self.problems) < _MAX_KEPT:
+            self.problems.append(message)
+        else:
+            self.unlisted += 1
 
 
 def lines_of(path: Path) -> Iterator[tuple[int, str]]:
@@ -77,9 +87,9 @@ def add_line(entries: Entries, kind: str, text: str, where: str) -> None:
             re.compile(text)
             entries.expressions.append(text)
     except UrlError as exc:
-        entries.problems.append(f"{where}: {exc}: {text[:80]!r}")
+        entries.problem(f"{where}: {exc}: {text[:80]!r}")
     except re.error as exc:
-        entries.problems.append(f"{where}: not a valid regular expression ({exc}): {text[:80]!r}")
+        entries.problem(f"{where}: not a valid regular expression ({exc}): {text[:80]!r}")
 
 
 def read_file(entries: Entries, kind: str, path: Path) -> None:

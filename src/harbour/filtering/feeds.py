@@ -39,7 +39,7 @@ def read_feed(name: str, path: Path, builder: SegmentBuilder) -> None:
         else:
             add_line(entries, "domains", bare, f"{path}:{number}")
     if entries.problems:
-        raise ListImportError(entries.problems)
+        raise ListImportError(entries.problems, entries.unlisted)
     if not entries.domains and not entries.urls:
         raise ListImportError(
             [f"{path}: the feed has no entries; the current {name!r} list is kept"]

@@ -72,6 +72,7 @@ def read_collection(root: Path, builder: SegmentBuilder, only: set[str] | None =
     if wanted is not None and (unknown := wanted - set(categories)):
         raise ListImportError([f"{root}: no such categories: {', '.join(sorted(unknown))}"])
     problems: list[str] = []
+    unlisted = 0
     for name in categories:
         if wanted is not None and name not in wanted:
             continue
@@ -80,12 +81,13 @@ def read_collection(root: Path, builder: SegmentBuilder, only: set[str] | None =
             for path in paths:
                 read_file(entries, kind, path)
         problems.extend(entries.problems)
+        unlisted += entries.unlisted
         builder.category(name, _usage(root / name))
         builder.add_domains(name, entries.domains)
         builder.add_urls(name, entries.urls)
         builder.add_expressions(name, entries.expressions)
     if problems:
-        raise ListImportError(problems)
+        raise ListImportError(problems, unlisted)
     builder.aliases.update({a: t for a, t in aliases.items() if t in builder.categories})
 
 
