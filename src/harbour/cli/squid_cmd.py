@@ -9,12 +9,12 @@ import signal
 import sys
 from pathlib import Path
 
+from harbour.events import SpoolWriter
 from harbour.filtering import EngineError, FilterEngine
 from harbour.gateways.squid import (
     DEFAULT_BLOCK_URL,
     BlockPage,
     CachedDecider,
-    EncodedSpoolWriter,
     SquidHelper,
 )
 from harbour.paths import DATA_ENV, data_dir, policy_snapshot_path, spool_dir
@@ -81,7 +81,7 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     decider = CachedDecider(engine, snapshot, block_page=BlockPage(args.block_url))
     try:
-        spool = None if args.no_events else EncodedSpoolWriter(spool_dir())
+        spool = None if args.no_events else SpoolWriter(spool_dir())
     except OSError as exc:  # e.g. Squid's user may not write the spool folder
         print(f"harbour squid-helper: cannot write decision events: {exc}", file=sys.stderr)
         return 2

@@ -11,8 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from harbour.events import SpoolWriter
 from harbour.filtering import FilterEngine
-from harbour.gateways.squid import BlockPage, CachedDecider, EncodedSpoolWriter, SquidHelper
+from harbour.gateways.squid import BlockPage, CachedDecider, SquidHelper
 from harbour.policy.snapshot import Override, read_snapshot, write_snapshot
 from tests.gateways.squid.conftest import (
     BYPASS_PATH,
@@ -156,7 +157,7 @@ def test_the_helper_process_answers_every_line_and_survives_bad_bytes(school: Pa
 
 
 def test_each_event_logs_its_own_url_when_the_decision_came_from_the_cache(school: Path) -> None:
-    spool = EncodedSpoolWriter(school / "spool", background=False)
+    spool = SpoolWriter(school / "spool", background=False)
     engine = FilterEngine.open(school)
     helper = SquidHelper(CachedDecider(engine, school / "policy.json"), spool)
     urls = [f"http://{GAMBLING}/first", f"http://{GAMBLING}/second?x=1", f"HTTP://{GAMBLING}/Third"]

@@ -5,7 +5,7 @@ Plain Python; never imports Django. See docs/squid.md and deploy/squid/.
 
 from harbour.gateways.squid.blockpage import DEFAULT_BLOCK_URL, BlockPage
 from harbour.gateways.squid.decisions import CachedDecider
-from harbour.gateways.squid.events import EncodedSpoolWriter, EventEncoder
+from harbour.gateways.squid.events import EventEncoder
 from harbour.gateways.squid.helper import SquidHelper
 from harbour.gateways.squid.protocol import HelperRequest, ProtocolError, parse_request
 
@@ -13,7 +13,6 @@ __all__ = [
     "DEFAULT_BLOCK_URL",
     "BlockPage",
     "CachedDecider",
-    "EncodedSpoolWriter",
     "EventEncoder",
     "HelperRequest",
     "ProtocolError",

@@ -7,22 +7,18 @@ the client's fields (device, IP, user, group; cached per client) and the decisio
 (cached with the decision). The pieces come from ``decision_event`` itself, so the event has
 exactly its fields.
 
-:class:`EncodedSpoolWriter` is a thin adapter over :class:`harbour.events.SpoolWriter` that
-accepts such pre-encoded lines besides mappings; the background thread still does the writing
-and the ``fsync``, so the request path never waits for the disk.
+The lines go to :meth:`harbour.events.SpoolWriter.append_line`; its background thread does the
+writing and the ``fsync``, so the request path never waits for the disk.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Callable
 from datetime import UTC, datetime
 from json.encoder import encode_basestring_ascii as json_string  # type: ignore[attr-defined]
-from pathlib import Path
 from typing import Any
 
-from harbour.events import SpoolWriter, decision_event
+from harbour.events import decision_event
 from harbour.filtering.decision import Decision, Reason, Who
 
 SOURCE = "proxy"
@@ -74,34 +70,3 @@ class EventEncoder:
 _NO_DECISION = Decision(
     url="", host="", action="", reason="", reason_code=Reason.DEFAULT, policy_version=""
 )
-
-
-class EncodedSpoolWriter(SpoolWriter):
-    """A spool writer that also accepts events already encoded as one line of JSON text.
-
-    Adapter until :class:`harbour.events.SpoolWriter` takes encoded lines itself: only
-    :meth:`flush` differs, and it keeps the writer's guarantees (one ``write`` per flush, so
-    a line is never split, then ``fsync``).
-    """
-
-    def __init__(self, directory: Path, **options: Any) -> None:
-        super().__init__(directory, **options)
-        # append_line(line): queue one event given as a JSON object on one line (no newline).
-        # Bound straight to the queue: it runs once per request.
-        self.append_line: Callable[[str], None] = self._queue.append  # type: ignore[assignment]
-
-    def flush(self) -> int:
-        """Write and fsync everything queued; return how many events were written."""
-        with self._io:
-            lines = []
-            while self._queue:
-                item = self._queue.popleft()
-                lines.append(item if isinstance(item, str) else "{" + _fields(dict(item)) + "}")
-            if not lines:
-                return 0
-            data = ("\n".join(lines) + "\n").encode()
-            fd = self._segment(len(data))
-            os.write(fd, data)
-            os.fsync(fd)
-            self._size += len(data)
-            return len(lines)

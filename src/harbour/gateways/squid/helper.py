@@ -18,8 +18,9 @@ import os
 import time
 from collections.abc import Callable
 
+from harbour.events import SpoolWriter
 from harbour.gateways.squid.decisions import CachedDecider, connect_url
-from harbour.gateways.squid.events import EncodedSpoolWriter, EventEncoder
+from harbour.gateways.squid.events import EventEncoder
 from harbour.gateways.squid.protocol import (
     ProtocolError,
     broken_reply,
@@ -41,7 +42,7 @@ class SquidHelper:
     def __init__(
         self,
         decider: CachedDecider,
-        spool: EncodedSpoolWriter | None = None,
+        spool: SpoolWriter | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.decider = decider
