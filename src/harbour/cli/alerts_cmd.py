@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import socket
 import sys
 import time
 from pathlib import Path
@@ -135,13 +136,26 @@ def _mail_sink(args: argparse.Namespace) -> int:
     return 0
 
 
+def _free_port(preferred: int) -> int:
+    """``preferred`` if nothing listens there, else any free loopback port."""
+    for port in (preferred, 0):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise OSError("no free loopback port for the demo mail catcher")
+
+
 def demo_mail(args: argparse.Namespace, data: Path) -> list[tuple[str, list[str], str]]:
     """In the demo, alert emails go to a local mail catcher unless SMTP is configured."""
     if os.environ.get("HARBOUR_SMTP_HOST"):
         return []
+    port = _free_port(DEMO_MAIL_PORT)
     # Set before the demo starts its children, so the web server and worker mail the sink.
     os.environ["HARBOUR_SMTP_HOST"] = "127.0.0.1"
-    os.environ["HARBOUR_SMTP_PORT"] = str(DEMO_MAIL_PORT)
+    os.environ["HARBOUR_SMTP_PORT"] = str(port)
     os.environ.setdefault("HARBOUR_BASE_URL", "http://{}:{}".format(*args.listen))
     argv = [
         sys.executable,
@@ -150,7 +164,7 @@ def demo_mail(args: argparse.Namespace, data: Path) -> list[tuple[str, list[str]
         "alerts",
         "mail-sink",
         "--listen",
-        f"127.0.0.1:{DEMO_MAIL_PORT}",
+        f"127.0.0.1:{port}",
         "--dir",
         str(data / "mail"),
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from harbour.apps.alerts.demo import DEMO, seed
 from harbour.apps.alerts.models import Alert, Notification
 from harbour.cli import main
@@ -43,3 +45,27 @@ def test_the_demo_seeds_a_few_alerts_once_without_emailing_anyone(school):
     assert Alert.objects.count() == len(DEMO)
     assert not Notification.objects.exists()
     assert Alert.objects.filter(severity=4, category="self_harm").exists()
+
+
+def test_the_demo_mails_a_local_catcher_on_a_free_port_unless_smtp_is_set(tmp_path, monkeypatch):
+    import argparse
+    import socket
+
+    from harbour.cli.alerts_cmd import DEMO_MAIL_PORT, demo_mail
+
+    for name in ("HARBOUR_SMTP_HOST", "HARBOUR_SMTP_PORT", "HARBOUR_BASE_URL"):
+        monkeypatch.setenv(name, "")  # recorded, so the test's own settings are undone after
+        monkeypatch.delenv(name)
+    args = argparse.Namespace(listen=("127.0.0.1", 8000))
+    with socket.socket() as busy:
+        busy.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            busy.bind(("127.0.0.1", DEMO_MAIL_PORT))
+            busy.listen()
+        except OSError:
+            pass  # something else already holds it: just as good for this test
+        ((label, argv, _),) = demo_mail(args, tmp_path)
+    port = os.environ["HARBOUR_SMTP_PORT"]
+    assert label == "mail" and port != str(DEMO_MAIL_PORT) and argv[-3] == f"127.0.0.1:{port}"
+    assert os.environ["HARBOUR_BASE_URL"] == "http://127.0.0.1:8000"
+    assert demo_mail(args, tmp_path) == []  # SMTP is now configured: no catcher
