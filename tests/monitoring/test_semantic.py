@@ -67,12 +67,15 @@ def test_paraphrases_are_nearer_than_unrelated_sentences(stage) -> None:  # type
 def test_a_paraphrase_the_lexicon_misses_is_caught_but_not_as_critical(stage) -> None:  # type: ignore[no-untyped-def]
     from harbour.monitoring.semantic import TwoStageClassifier
 
-    text = "anyone got videos of young kids without clothes on"
     lexicon = Classifier.default()
     two_stage = TwoStageClassifier(lexicon, stage)
-    assert lexicon.classify(text) == []
-    risks = two_stage.classify(text)
-    assert [(r.category, r.severity) for r in risks] == [("illegal", 4)]
+    for text, category in [
+        ("got any clips of young children undressed", "illegal"),
+        ("help me write my last letter to my parents", "suicide"),
+    ]:
+        assert lexicon.classify(text) == []
+        risks = two_stage.classify(text)
+        assert [(r.category, r.severity) for r in risks] == [(category, 4)]
 
 
 @needs_model
