@@ -42,6 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     compile_.add_argument("file")
     compile_.set_defaults(func=_compile)
 
+    from harbour.cli.selftest_cmd import add_parser as add_selftest
+
+    add_selftest(actions)
+
 
 def _fail(message: str) -> int:
     print(f"harbour filter: {message}", file=sys.stderr)
