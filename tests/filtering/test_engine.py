@@ -241,3 +241,45 @@ def test_a_locked_feed_named_like_a_category_locks_only_its_own_entries(data: Pa
     assert engine.decide(staff, "http://locked-game.example/", lunch).reason_code is Reason.LOCKED
     ordinary = engine.decide(staff, f"http://{GAME}/", lunch)
     assert (ordinary.action, ordinary.reason_code) == ("allow", Reason.POLICY)
+
+
+def list_addition(entry: str, oid: int, hours: int = 24 * 365) -> Override:
+    return Override(
+        id=oid,
+        target=entry,
+        groups=(),
+        starts=(LESSON - timedelta(hours=1)).isoformat(),
+        expires=(LESSON + timedelta(hours=hours)).isoformat(),
+        reason="approved request",
+    )
+
+
+def test_approved_additions_to_the_schools_lists_block_and_allow_like_the_policy_file(
+    data: Path,
+) -> None:
+    engine = with_snapshot(
+        data,
+        overrides=[
+            list_addition("list:school-block:distracting.example", 1),
+            list_addition("list:school-block:video.example/shorts", 2),
+            list_addition(f"list:school-allow:{GAME}", 3, hours=1),
+            list_addition("list:school-allow:illegal.example", 4),
+            list_addition("list:no-such-list:ignored.example", 5),
+        ],
+    )
+    staff = engine.who_for_group("staff")
+    blocked = engine.decide(staff, "https://www.distracting.example/", LESSON)
+    assert (blocked.action, blocked.activity, blocked.categories) == (
+        "block",
+        "school-blocklist",
+        ("school-block",),
+    )
+    assert engine.decide_host(staff, "distracting.example", LESSON).blocked
+    assert engine.decide(staff, "http://video.example/shorts/1", LESSON).blocked
+    assert not engine.decide(staff, "http://video.example/watch", LESSON).blocked
+    pupils = engine.who_for_group("pupils-ks2")
+    allowed = engine.decide(pupils, f"http://{GAME}/", LESSON)
+    assert (allowed.action, allowed.reason_code) == ("allow", Reason.ALLOWLIST)
+    later = engine.decide(pupils, f"http://{GAME}/", LESSON + timedelta(hours=2))
+    assert later.blocked  # the allow-list entry expired
+    assert engine.decide(pupils, "http://illegal.example/", LESSON).reason_code is Reason.LOCKED

@@ -4,6 +4,8 @@ Decision order (first that applies wins):
 
 1. the locked tier (IWF / CTIRU feeds and the policy's ``[locked]`` lists): always block;
 2. an approved, unexpired override for one of the person's groups (domain or category);
+   (approved additions to the school's own lists arrive as ``list:`` overrides and simply
+   match as those lists: see :mod:`harbour.filtering.additions`);
 3. the school's own allow lists (``[local_lists]`` with ``usage = "allow"``);
 4. the User Actions matrix: every activity row naming a matched category is judged with
    :func:`harbour.policy.matrix.judge_activity`; any row that blocks, blocks;
@@ -24,6 +26,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from harbour.filtering.additions import addition_matches
 from harbour.filtering.compiled import Segment
 from harbour.filtering.decision import ALLOW, BLOCK, Decision, EngineError, Reason, Who
 from harbour.filtering.lists import ListStore
@@ -243,7 +246,9 @@ def _decide_url(state: PolicyState, who: Who, url: str, moment: datetime) -> Dec
         normal = normalise_url(url)
     except UrlError as exc:
         return _error(url, str(exc), state.policy.version)
-    verdict = apply_order(state, who, normal.host, state.matcher.match(normal), moment)
+    matches = state.matcher.match(normal)
+    matches += addition_matches(state.additions, normal.host, normal, moment)
+    verdict = apply_order(state, who, normal.host, matches, moment)
     mode = _safe_mode(state, who) if verdict.action == ALLOW else None
     return verdict.decision(
         normal.url,
@@ -258,7 +263,9 @@ def _decide_host(state: PolicyState, who: Who, host: str, moment: datetime) -> D
         name = normalise_host(host)
     except UrlError as exc:
         return _error(host, str(exc), state.policy.version)
-    verdict = apply_order(state, who, name, state.matcher.match_host(name), moment)
+    matches = state.matcher.match_host(name)
+    matches += addition_matches(state.additions, name, None, moment)
+    verdict = apply_order(state, who, name, matches, moment)
     mode = _safe_mode(state, who) if verdict.action == ALLOW else None
     return verdict.decision(name, safe_search=safe_host(name, mode))
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from harbour.filtering.additions import Addition, additions_of
 from harbour.filtering.compiled import Segment, SegmentBuilder
 from harbour.filtering.decision import Decision, EngineError
 from harbour.filtering.entries import domain_entry, url_entry
@@ -51,6 +52,7 @@ class PolicyState:
     block_lists: frozenset[str] = frozenset()
     networks: list[tuple[_Network, str, str | None]] = field(default_factory=list)
     boundaries: list[float] = field(default_factory=list)
+    additions: list[Addition] = field(default_factory=list)
     rows: dict[tuple[str, frozenset[str], int], Verdict] = field(default_factory=dict)
     cache: dict[tuple[str, str, frozenset[str]], tuple[float, float, Decision]] = field(
         default_factory=dict
@@ -118,6 +120,7 @@ class PolicyState:
             (d.cidr, d.group, d.name) for d in snapshot.devices if d.cidr and not d.ip
         ]
         rows += [(n.cidr, n.group, None) for n in policy.filtering.networks]
+        state.additions = additions_of(snapshot.overrides, policy)
         state.boundaries = sorted(
             {
                 datetime.fromisoformat(t).timestamp()
