@@ -80,6 +80,18 @@ def smaps(pid: int) -> dict[str, int]:
     }
 
 
+def list_pss(pid: int, lists: Path) -> int:
+    """PSS (kB) of the process's mappings of compiled list files: its share of the lists."""
+    total, inside = 0, False
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        first = line.split(maxsplit=1)[0]
+        if "-" in first and not first.endswith(":"):  # a mapping's header line
+            inside = str(lists) in line
+        elif inside and first == "Pss:":
+            total += int(line.split()[1])
+    return total
+
+
 def hold(data: Path) -> None:
     """Child mode: open the engine, touch every page of the lists, decide, wait for stdin."""
     started = time.perf_counter()
@@ -176,7 +188,7 @@ def holders(data: Path, count: int) -> tuple[list[dict[str, float]], list[dict[s
     ]
     try:
         timings = [json.loads(p.stdout.readline()) for p in procs]  # type: ignore[union-attr]
-        memory = [smaps(p.pid) for p in procs]
+        memory = [{**smaps(p.pid), "lists": list_pss(p.pid, data / "lists")} for p in procs]
     finally:
         for p in procs:
             p.stdin.close()  # type: ignore[union-attr]
@@ -338,6 +350,10 @@ def main() -> int:
         f"{args.children} processes: total PSS {total_pss / 1024:.1f} MB = {ratio:.2f}x one "
         f"process's RSS; private per process {statistics.fmean(m['private'] for m in many) / 1024:.1f} MB"
         f"   target <= 1.5x"
+    )
+    print(
+        f"  of which the compiled lists: {sum(m['lists'] for m in many) / 1024:.1f} MB for all "
+        f"{args.children} together vs {one['lists'] / 1024:.1f} MB for one process (shared, not copied)"
     )
 
     shared = forked(data, args.children)
