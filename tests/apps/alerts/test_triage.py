@@ -85,6 +85,9 @@ def test_the_queue_is_ordered_by_severity_then_age_and_hides_the_evidence(school
     page = client.get("/alerts/").content.decode()
     order = [page.index(c) for c in ("suicide", "bullying", "drugs")]
     assert order == sorted(order) and "private words" not in page
+    assert AuditEntry.objects.filter(
+        actor="alice", action="list", object_type="alerts.alert"
+    ).exists()
     assert "user30" not in client.get("/alerts/?severity=4").content.decode()
     only = client.get("/alerts/?category=drugs").content.decode()
     assert "user30" in only and "user20" not in only

@@ -47,6 +47,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     if least in {"2", "3", "4", "5"}:
         alerts = alerts.filter(severity__gte=int(least))
     page = Paginator(alerts, 50).get_page(request.GET.get("page"))
+    # The queue names pupils and their risk categories: reading it is audited too.
+    record(
+        request.user,
+        "list",
+        ("alerts.alert", ""),
+        summary=f"alert queue: {show}, page {page.number}, {len(page.object_list)} shown",
+    )
     return render(
         request,
         "harbour/alerts/queue.html",
