@@ -12,6 +12,8 @@ from harbour import __version__
 from harbour.paths import DATA_ENV
 
 # Each module exposes ``register(subparsers)``; the handler it sets returns an exit code.
+# The order is also the order of the demo's seeders: agreements are signed before the week of
+# browsing is decided, and the reports' extra week comes last.
 COMMAND_MODULES = [
     "harbour.cli.policy_cmd",
     "harbour.cli.people_cmd",
@@ -20,15 +22,15 @@ COMMAND_MODULES = [
     "harbour.cli.lists_cmd",
     "harbour.cli.filter_cmd",
     "harbour.cli.serve_cmd",
-    "harbour.cli.report_cmd",
     "harbour.cli.dns_cmd",
     "harbour.cli.squid_cmd",
+    "harbour.cli.registers_cmd",
     "harbour.cli.alerts_cmd",
     "harbour.cli.monitor_cmd",
     "harbour.cli.events_cmd",
     "harbour.cli.worker_cmd",
-    "harbour.cli.registers_cmd",
     "harbour.cli.records_cmd",
+    "harbour.cli.report_cmd",
 ]
 
 

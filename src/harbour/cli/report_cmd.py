@@ -53,3 +53,14 @@ def _report(args: argparse.Namespace) -> int:
     sent = f"; emailed to {len(run.sent_to)}" if run.sent_to else ""
     print(f"wrote {output} ({args.kind}, {period.label()}){sent}")
     return 0
+
+
+def _register_demo_data() -> None:
+    from harbour.apps.reports.demo import seed_browsing
+    from harbour.cli import demo_cmd
+
+    if seed_browsing not in demo_cmd.demo_seeders:
+        demo_cmd.demo_seeders.append(seed_browsing)
+
+
+_register_demo_data()
