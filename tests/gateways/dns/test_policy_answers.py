@@ -91,8 +91,9 @@ def test_canary_and_private_relay_names_do_not_exist_for_anyone(harbour_dns, nam
         assert ask(harbour_dns, name, source=source).rcode() == dns.rcode.NXDOMAIN
 
 
-def test_dns_over_https_endpoints_are_blocked_as_filter_bypass(harbour_dns):
-    assert addresses(ask(harbour_dns, "dns.google", source=STAFF)) == [BLOCK_V4]
+@pytest.mark.parametrize("name", ["dns.google", "01usevpn.website"], ids=["doh", "vpn"])
+def test_dns_over_https_and_vpn_endpoints_are_blocked_as_filter_bypass(harbour_dns, name):
+    assert addresses(ask(harbour_dns, name, source=STAFF)) == [BLOCK_V4]
 
 
 def test_allowed_names_are_forwarded_with_their_cname_chain(harbour_dns):
