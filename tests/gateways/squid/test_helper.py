@@ -11,9 +11,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from harbour.events import SpoolWriter
+from harbour.events import SpoolWriter, decision_event
 from harbour.filtering import FilterEngine
+from harbour.filtering.decision import Decision, Reason, Who
 from harbour.gateways.squid import BlockPage, CachedDecider, SquidHelper
+from harbour.gateways.squid.decisions import _SHAPE
 from harbour.policy.snapshot import Override, read_snapshot, write_snapshot
 from tests.gateways.squid.conftest import (
     BYPASS_PATH,
@@ -222,3 +224,16 @@ def test_the_host_cache_stays_bounded_and_keeps_the_newest_hosts(
         assert ask(helper, f"http://site{number}.example/") == "7 ERR\n"
     hosts = [host for _, host in helper.decider.verdicts]
     assert len(hosts) <= 4 and "site9.example" in hosts
+
+
+def test_decisions_sharing_event_fields_differ_only_in_what_events_do_not_show() -> None:
+    # The helper encodes a decision's event fields once for all decisions alike except in
+    # the per-request fields and the matched entries: events must not show anything else.
+    event = decision_event(
+        Decision("http://a.example/", "a.example", "allow", "", Reason.DEFAULT, "v"),
+        Who(),
+        datetime.now(UTC),
+        "proxy",
+    )
+    shown = set(event) - {"time", "url", "host", "search_terms", "device", "ip", "user", "group"}
+    assert shown <= set(_SHAPE) | {"source"}

@@ -46,9 +46,10 @@ _DOT_SEGMENT = re.compile(r"//|/\.\.?(?:/|\Z)")
 # within memory. A full cache forgets its older half; busy hosts come straight back.
 _MAX_ENTRIES = 50_000
 _TIMED = Level.AT_CERTAIN_TIMES.value
-# A decision's fields apart from the request's own (URL, host and what depends on the query):
-# decisions alike in these have the same event fields and the same block-page details.
-_PER_REQUEST = {"url", "host", "search_terms", "safe_search", "safe_search_url"}
+# A decision's fields apart from the request's own (URL, host, what depends on the query) and
+# the list entries that matched (neither the events nor the block page show them): decisions
+# alike in these have the same event fields and block-page details, so those are built once.
+_PER_REQUEST = {"url", "host", "search_terms", "safe_search", "safe_search_url", "matches"}
 _SHAPE = [f.name for f in fields(Decision) if f.name not in _PER_REQUEST]
 
 
@@ -231,9 +232,13 @@ class CachedDecider:
         """Whether any list has page-level entries under ``host`` (then paths matter)."""
         found = self.url_hosts.get(host)
         if found is None:
-            segments = self.engine.matcher.segments
-            hashes = [key_hash(suffix) for suffix in host_suffixes(host)]
-            found = any(s.has_url_host(hashed) for hashed in hashes for s in segments)
+            segments = [s for s in self.engine.matcher.segments if len(s.url_hosts)]
+            found = False
+            for suffix in host_suffixes(host) if segments else ():
+                hashed = key_hash(suffix)
+                if any(s.has_url_host(hashed) for s in segments):
+                    found = True
+                    break
             if len(self.url_hosts) >= _MAX_ENTRIES:
                 self.url_hosts.clear()
             self.url_hosts[host] = found
