@@ -175,6 +175,8 @@ class DnsServer:
                     reply = _servfail_or_none(data)
                 if reply is None:
                     return
+                if len(reply) > 65535:  # cannot be framed even over TCP
+                    reply = _servfail_or_none(data) or b""
                 writer.write(struct.pack(">H", len(reply)) + reply)
                 await writer.drain()
         except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
