@@ -94,6 +94,14 @@ def test_a_failed_import_exits_non_zero_and_status_still_shows_the_old_lists(
     done = harbour(data, "lists", "import", str(tmp_path / "ut1"))
     assert done.returncode == 2
     assert f"{bad / 'domains'}:2:" in done.stderr and "keep serving" in done.stderr
+    skipped = harbour(data, "lists", "import", "--skip-bad", str(tmp_path / "ut1"))
+    assert skipped.returncode == 0 and f"{bad / 'domains'}:2:" in skipped.stderr
+    assert "1 bad entries skipped" in skipped.stderr
+    assert "1 bad entries skipped" in harbour(data, "lists", "status").stdout
+    assert (
+        harbour(data, "lists", "import", "--only", "games,educational_games", str(UT1)).returncode
+        == 0
+    )
     status = harbour(data, "lists", "status")
     assert (
         status.returncode == 0

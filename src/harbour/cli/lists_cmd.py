@@ -26,17 +26,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     imp.add_argument(
         "--locked", metavar="NAME", help="import SRC as the locked feed NAME (e.g. iwf, ctiru)"
     )
-    imp.add_argument(
-        "--only", metavar="CATS", help="comma-separated categories to import (default all)"
-    )
+    _selection(imp)
     imp.add_argument("source", metavar="SRC")
     imp.set_defaults(func=_import)
 
     update = actions.add_parser("update", help="refresh the category collection from a URL or path")
     update.add_argument("--from", dest="location", required=True, metavar="URL|PATH")
-    update.add_argument(
-        "--only", metavar="CATS", help="comma-separated categories to import (default all)"
-    )
+    _selection(update)
     update.set_defaults(func=_update)
 
     status = actions.add_parser("status", help="show the lists being served")
@@ -44,11 +40,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     status.set_defaults(func=_status)
 
 
+def _selection(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--only", metavar="CATS", help="comma-separated categories to import (default all)"
+    )
+    parser.add_argument(
+        "--skip-bad",
+        action="store_true",
+        help="import the good entries and list the bad ones (never for locked feeds)",
+    )
+
+
 def _only(value: str | None) -> set[str] | None:
     return {c.strip() for c in value.split(",") if c.strip()} if value else None
 
 
-def _run(action, label: str) -> int:  # type: ignore[no-untyped-def]
+def _run(store: ListStore, action, label: str) -> int:  # type: ignore[no-untyped-def]
     started = time.monotonic()
     try:
         generation = action()
@@ -59,6 +66,9 @@ def _run(action, label: str) -> int:  # type: ignore[no-untyped-def]
             file=sys.stderr,
         )
         return 2
+    if store.skipped is not None:
+        print(str(store.skipped), file=sys.stderr)
+        print(f"harbour lists: {store.skipped.count} bad entries skipped", file=sys.stderr)
     print(f"{label}: serving {generation} ({time.monotonic() - started:.1f} s)")
     return 0
 
@@ -67,11 +77,13 @@ def _import(args: argparse.Namespace) -> int:
     store = ListStore(lists_dir())
     if args.locked:
         return _run(
+            store,
             lambda: store.import_locked(args.locked, Path(args.source)),
             f"locked feed {args.locked}",
         )
     return _run(
-        lambda: store.import_categories(Path(args.source), _only(args.only)),
+        store,
+        lambda: store.import_categories(Path(args.source), _only(args.only), args.skip_bad),
         f"import of {args.source}",
     )
 
@@ -79,7 +91,9 @@ def _import(args: argparse.Namespace) -> int:
 def _update(args: argparse.Namespace) -> int:
     store = ListStore(lists_dir())
     return _run(
-        lambda: store.update_from(args.location, _only(args.only)), f"update from {args.location}"
+        store,
+        lambda: store.update_from(args.location, _only(args.only), args.skip_bad),
+        f"update from {args.location}",
     )
 
 

@@ -49,6 +49,7 @@ class ListStore:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self.skipped: ListImportError | None = None  # bad entries the last import left out
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -92,17 +93,23 @@ class ListStore:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def import_categories(self, source: Path, only: set[str] | None = None) -> str:
+    def import_categories(
+        self, source: Path, only: set[str] | None = None, skip_bad: bool = False
+    ) -> str:
         """Compile a UT1 collection (folder or .tar.gz) and serve it; return the generation.
 
-        Locked feeds already imported are kept as they are.
+        A bad entry fails the import, unless ``skip_bad``: then the rest is imported and the
+        problems are kept in :attr:`skipped`. Locked feeds already imported are kept as they are.
         """
         source = Path(source)
         label = str(source) if not only else f"{source} ({', '.join(sorted(only))})"
         with self._locked(), _unpacked(source, self.root) as folder:
             builder = SegmentBuilder(CATEGORIES, source=label)
-            read_collection(folder, builder, only)
-            return self._publish(CATEGORIES, builder.write, f"imported {label}")
+            self.skipped = read_collection(folder, builder, only, skip_bad)
+            note = f"imported {label}"
+            if self.skipped is not None:
+                note += f", {self.skipped.count} bad entries skipped"
+            return self._publish(CATEGORIES, builder.write, note)
 
     def import_locked(self, name: str, feed: Path) -> str:
         """Compile a locked feed file as category ``name`` and serve it; return the generation."""
@@ -113,10 +120,12 @@ class ListStore:
                 LOCKED_PREFIX + name, builder.write, f"locked feed {name} from {feed}"
             )
 
-    def update_from(self, location: str, only: set[str] | None = None) -> str:
+    def update_from(
+        self, location: str, only: set[str] | None = None, skip_bad: bool = False
+    ) -> str:
         """Import a collection from a local path or an http(s) URL of a .tar.gz."""
         if not location.startswith(("http://", "https://")):
-            return self.import_categories(Path(location), only)
+            return self.import_categories(Path(location), only, skip_bad)
         self.root.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=self.root, prefix=".download-") as tmp:
             archive = Path(tmp) / "lists.tar.gz"
@@ -128,7 +137,7 @@ class ListStore:
                     shutil.copyfileobj(response, out)
             except (urllib.error.URLError, OSError, ValueError) as exc:
                 raise ListImportError([f"{location}: download failed: {exc}"]) from None
-            return self.import_categories(archive, only)
+            return self.import_categories(archive, only, skip_bad)
 
     @contextmanager
     def _locked(self) -> Iterator[None]:

@@ -60,10 +60,13 @@ def _usage(category: Path) -> str:
     return "black"
 
 
-def read_collection(root: Path, builder: SegmentBuilder, only: set[str] | None = None) -> None:
+def read_collection(
+    root: Path, builder: SegmentBuilder, only: set[str] | None = None, skip_bad: bool = False
+) -> ListImportError | None:
     """Read every category (or those in ``only``, aliases resolved) into ``builder``.
 
-    Raises :class:`ListImportError` naming file and line for every bad entry.
+    Raises :class:`ListImportError` naming file and line for every bad entry; with
+    ``skip_bad`` the good entries are kept and the problems are returned instead.
     """
     root = find_root(root)
     categories = sorted(p.name for p in root.iterdir() if _is_category(p))
@@ -86,9 +89,10 @@ def read_collection(root: Path, builder: SegmentBuilder, only: set[str] | None =
         builder.add_domains(name, entries.domains)
         builder.add_urls(name, entries.urls)
         builder.add_expressions(name, entries.expressions)
-    if problems:
+    if problems and not skip_bad:
         raise ListImportError(problems, unlisted)
     builder.aliases.update({a: t for a, t in aliases.items() if t in builder.categories})
+    return ListImportError(problems, unlisted) if problems else None
 
 
 def _aliases(root: Path, categories: set[str]) -> dict[str, str]:
