@@ -22,12 +22,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from harbour.monitoring.lexicon import CATEGORIES, Lexicon, LexiconError, Term, load_default
 from harbour.monitoring.matcher import Hit, PhraseMatcher, chain
 from harbour.monitoring.misspell import misspellings, shipped_real_words
-from harbour.monitoring.normalise import Normalised, Slang, normalise, normalise_fast
+from harbour.monitoring.normalise import Slang, normalise, normalise_fast
 
 if TYPE_CHECKING:
     from harbour.policy import Policy
@@ -77,6 +77,15 @@ HELP_CAP = 2
 EXTRA_TERM_SEVERITY = 3
 _VOWELS = "aeiou"
 _DIGITS = re.compile(r"\d+")
+
+
+class _Found(NamedTuple):
+    category: str
+    severity: int
+    term: Term
+    start: int
+    end: int
+    form: int = 0
 
 
 @dataclass(frozen=True)
@@ -202,15 +211,33 @@ class Classifier:
 
     def classify(self, text: str) -> list[Risk]:
         """The risks in ``text``: one per category, strongest first; empty when none."""
-        if not self.could_match(text):
+        forms = normalise_fast(text, self._slang)
+        if not any(self._triggers.any(form, i > 0) for i, form in enumerate(forms)):
             return []
-        best: dict[str, Risk] = {}
-        for i, form in enumerate(normalise(text, self._slang)):
-            for risk in self._judge(text, form, collapsed=i > 0):
-                held = best.get(risk.category)
-                if held is None or risk.severity > held.severity:
-                    best[risk.category] = risk
-        return sorted(best.values(), key=lambda r: (-r.severity, PRIORITY.index(r.category)))
+        best: dict[str, _Found] = {}
+        for i, form in enumerate(forms):
+            for found in self._judge(form, collapsed=i > 0):
+                held = best.get(found.category)
+                if held is None or found.severity > held.severity:
+                    best[found.category] = found._replace(form=i)
+        if not best:
+            return []
+        # Offsets are worked out only now, for texts that carry a risk: the tracked forms
+        # have the same text as the fast ones, so the spans carry over.
+        tracked = normalise(text, self._slang)
+        risks = []
+        for found in best.values():
+            a, b = tracked[found.form].original_span(found.start, found.end)
+            risks.append(
+                Risk(
+                    found.category,
+                    found.severity,
+                    text[a:b],
+                    found.term.term_id,
+                    found.term.language,
+                )
+            )
+        return sorted(risks, key=lambda r: (-r.severity, PRIORITY.index(r.category)))
 
     def _term_hits(self, text: str, collapsed: bool) -> list[Hit]:
         """Hits whose value is a term index; gapped terms only when all parts line up."""
@@ -228,9 +255,10 @@ class Classifier:
                 whole.append(Hit(index, *span))
         return whole
 
-    def _judge(self, original: str, form: Normalised, collapsed: bool) -> list[Risk]:
-        context = self._context.hits(form.text, collapsed)
-        for m in _DIGITS.finditer(form.text):
+    def _judge(self, form: str, collapsed: bool) -> list[_Found]:
+        """The strongest finding per category in one normalised form."""
+        context = self._context.hits(form, collapsed)
+        for m in _DIGITS.finditer(form):
             context.append(Hit(NUMBER, m.start(), m.end()))
             if int(m.group()) >= MANY_FROM:
                 context.append(Hit(MANY, m.start(), m.end()))
@@ -240,13 +268,13 @@ class Classifier:
         silenced = helping or "framing" in groups
         joking = "joke" in groups
         per_category: dict[str, list[tuple[Term, Hit]]] = {}
-        for hit in self._term_hits(form.text, collapsed):
+        for hit in self._term_hits(form, collapsed):
             term = self.terms[hit.value]
             if term.ambiguous and (silenced or joking and _joke_sized(term)):
                 continue
             if not _is_benign(hit, benign):
                 per_category.setdefault(term.category, []).append((term, hit))
-        risks = []
+        findings = []
         for category, found in per_category.items():
             # A term whose needs are unmet still counts beside a different term that stands
             # on its own; two unmet terms prop each other up only where insults stack
@@ -275,9 +303,8 @@ class Classifier:
             severity = min(5, term.severity + boost)
             if helping:
                 severity = min(severity, HELP_CAP)
-            a, b = form.original_span(hit.start, hit.end)
-            risks.append(Risk(category, severity, original[a:b], term.term_id, term.language))
-        return risks
+            findings.append(_Found(category, severity, term, hit.start, hit.end))
+        return findings
 
 
 def _is_benign(hit: Hit, benign: list[tuple[int, int]]) -> bool:
