@@ -191,3 +191,11 @@ def test_a_file_of_junk_is_reported_briefly_with_a_count(
     assert failure.value.count == 5000
     message = str(failure.value)
     assert message.count("\n") == 20 and message.endswith("... and 4980 more problems")
+
+
+def test_deep_url_entries_match_however_deep_they_are(collection: Path, store: ListStore) -> None:
+    deep = "/".join(f"d{n}" for n in range(40))
+    (collection / "blacklists" / "games" / "urls").write_text(f"portal.example/{deep}\n")
+    store.import_categories(collection)
+    assert categories(store, f"http://portal.example/{deep}/page.html") == {"games"}
+    assert categories(store, f"http://portal.example/{deep[:-3]}") == set()

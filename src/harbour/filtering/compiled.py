@@ -141,6 +141,7 @@ class SegmentBuilder:
         self._domains: list[tuple[int, array]] = []
         self._urls: list[tuple[int, array]] = []
         self._url_hosts: set[int] = set()
+        self.url_depth = 0  # path segments of the deepest URL entry: deeper prefixes never match
         self.counts: dict[str, dict[str, int]] = {}
 
     def category(self, name: str, usage: str = "black") -> int:
@@ -162,6 +163,7 @@ class SegmentBuilder:
         """Add URL entries as ``(host, path)`` pairs, path without a trailing slash."""
         pairs = list(urls)
         self._url_hosts.update(key_hash(host) for host, _ in pairs)
+        self.url_depth = max([self.url_depth, *(p.count("/") for _, p in pairs)])
         self._urls.append(
             (self.category(category), array("Q", (key_hash(h + p) for h, p in pairs)))
         )
@@ -183,6 +185,7 @@ class SegmentBuilder:
             "usage": self.usage,
             "aliases": self.aliases,
             "counts": self.counts,
+            "url_depth": self.url_depth,
             "category_sets": [list(s) for s in sets],
             "expressions": self.expressions,
         }

@@ -24,7 +24,6 @@ from harbour.filtering.compiled import Segment, key_hash
 from harbour.filtering.literals import required_literals
 from harbour.filtering.urlnorm import NormalURL
 
-_MAX_PATH_SEGMENTS = 12
 _HOST_CACHE_SIZE = 4096  # hosts repeat a lot; a small cache saves most of the hashing
 
 
@@ -50,9 +49,10 @@ def host_suffixes(host: str) -> list[str]:
     return [".".join(labels[i:]) for i in range(len(labels))]
 
 
-def path_prefixes(path: str, query: str | None) -> list[str]:
-    """URL-entry keys a request path can match: ``/a``, ``/a/b``, ... and ``path?query``."""
-    parts = [p for p in path.split("/") if p][:_MAX_PATH_SEGMENTS]
+def path_prefixes(path: str, query: str | None, depth: int | None = None) -> list[str]:
+    """URL-entry keys a request path can match: ``/a``, ``/a/b``, ... and ``path?query``;
+    prefixes deeper than ``depth`` segments (the deepest entry listed) are left out."""
+    parts = [p for p in path.split("/") if p][:depth]
     prefixes = ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
     if query is not None:
         prefixes.append(f"{path.rstrip('/') or '/'}?{query}")
@@ -107,6 +107,9 @@ class Matcher:
         # Empty arrays (a policy without local URL entries, say) need no binary search.
         self._with_domains = [s for s in self.segments if len(s.domain_hashes)]
         self._with_urls = [s for s in self.segments if len(s.url_hosts)]
+        depths: list[int | None] = [s.manifest.get("url_depth") for s in self._with_urls]
+        known = [d for d in depths if d is not None]
+        self._url_depth = max(known, default=0) if len(known) == len(depths) else None
 
     @cached_property
     def locked_categories(self) -> frozenset[str]:
@@ -146,7 +149,7 @@ class Matcher:
         domains, url_hosts = self._host(url.host)
         found = list(domains)
         if url_hosts:
-            prefixes = path_prefixes(url.path, url.query)
+            prefixes = path_prefixes(url.path, url.query, self._url_depth)
             for suffix in url_hosts:
                 for prefix in prefixes:
                     key = suffix + prefix
