@@ -102,6 +102,9 @@ def write_snapshot(path: Path, snapshot: Snapshot) -> None:
     """Write atomically: readers see the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".policy-", suffix=".json")
+    # mkstemp makes the file 0600; the gateways may run as other users of the same group (Squid
+    # runs its helpers as 'proxy'), and the snapshot holds no secrets beyond usernames.
+    os.fchmod(fd, 0o640)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             json.dump(snapshot.to_json(), out)
