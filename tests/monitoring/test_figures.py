@@ -16,7 +16,8 @@ from harbour.monitoring import CATEGORIES, Classifier
 from harbour.monitoring.evaluate import parse_examples, score
 from tests.monitoring.conftest import DATA
 
-DEV = Path("/work/shared/eval/monitoring_dev.jsonl")
+# The shared folder sits beside the repository, on developer machines and in CI alike.
+DEV = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "monitoring_dev.jsonl"
 HELDOUT = DATA / "heldout.jsonl"
 OWN = sorted(DATA.glob("*.jsonl"))
 
