@@ -148,6 +148,13 @@ def test_clients_are_placed_by_device_then_network_then_as_unknown(data: Path) -
             DeviceEntry(name="staffroom-pc-1", group="staff", ip="10.10.5.5"),
             DeviceEntry(name="library-laptops", group="pupils-ks1", cidr="10.10.6.0/24"),
             DeviceEntry(name="staff-ipv6", group="staff", cidr="2001:db8:20::/48"),
+            DeviceEntry(name="head-laptop", group="staff", ip="2001:DB8:30::0001"),
+            DeviceEntry(
+                name="old-trolley",
+                group="staff",
+                cidr="10.10.8.0/24",
+                expires="2026-01-01T00:00:00+00:00",
+            ),
             DeviceEntry(
                 name="old-tablet",
                 group="staff",
@@ -162,6 +169,8 @@ def test_clients_are_placed_by_device_then_network_then_as_unknown(data: Path) -
     assert engine.who_for_ip("10.10.7.7", LESSON).groups == {"pupils-ks2"}  # expired: pupil Wi-Fi
     assert engine.who_for_ip("10.20.1.1", LESSON).groups == {"staff"}
     assert engine.who_for_ip("[2001:DB8:20::7]", LESSON).device == "staff-ipv6"
+    assert engine.who_for_ip("2001:db8:30::1", LESSON).device == "head-laptop"
+    assert engine.who_for_ip("10.10.8.8", LESSON).groups == {"pupils-ks2"}  # range expired
     assert engine.who_for_ip("192.0.2.1", LESSON).groups == {"visitors"}
     with pytest.raises(EngineError):
         engine.who_for_ip("not-an-ip")

@@ -164,11 +164,11 @@ class FilterEngine:
             raise EngineError(f"not an IP address: {ip!r}") from None
         now = self._moment(when)
         text = str(address)
-        for device in state.snapshot.devices:
-            if device.ip == text and _current(device.expires, now):
+        for device in state.devices_by_ip.get(text, ()):
+            if _current(device.expires, now):
                 return Who(groups=frozenset([device.group]), ip=text, device=device.name)
-        for network, group, device_name in state.networks:
-            if address.version == network.version and address in network:
+        for network, group, device_name, expires in state.networks:
+            if address.version == network.version and address in network and _current(expires, now):
                 return Who(groups=frozenset([group]), ip=text, device=device_name)
         return Who(groups=frozenset([state.policy.filtering.unknown_clients_group]), ip=text)
 

@@ -4,6 +4,7 @@ snapshot or lists generation and swapped whole on reload, with the engine's cach
 from __future__ import annotations
 
 import ipaddress
+import logging
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,8 +18,9 @@ from harbour.filtering.matcher import Matcher
 from harbour.filtering.urlnorm import UrlError
 from harbour.policy.matrix import Verdict, judge_activity
 from harbour.policy.model import Policy
-from harbour.policy.snapshot import Snapshot
+from harbour.policy.snapshot import DeviceEntry, Snapshot
 
+log = logging.getLogger(__name__)
 CACHE_SIZE = 8192  # decisions kept per process; traffic repeats URLs (pages, assets, polling)
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -50,7 +52,8 @@ class PolicyState:
     locked: frozenset[str] = frozenset()
     allow_lists: frozenset[str] = frozenset()
     block_lists: frozenset[str] = frozenset()
-    networks: list[tuple[_Network, str, str | None]] = field(default_factory=list)
+    networks: list[tuple[_Network, str, str | None, str | None]] = field(default_factory=list)
+    devices_by_ip: dict[str, list[DeviceEntry]] = field(default_factory=dict)
     boundaries: list[float] = field(default_factory=list)
     additions: list[Addition] = field(default_factory=list)
     rows: dict[tuple[str, frozenset[str], int], Verdict] = field(default_factory=dict)
@@ -116,10 +119,18 @@ class PolicyState:
         state.block_lists = frozenset(
             n for n, ll in policy.local_lists.items() if ll.usage == "block"
         )
-        rows: list[tuple[str, str, str | None]] = [
-            (d.cidr, d.group, d.name) for d in snapshot.devices if d.cidr and not d.ip
+        rows: list[tuple[str, str, str | None, str | None]] = [
+            (d.cidr, d.group, d.name, d.expires) for d in snapshot.devices if d.cidr and not d.ip
         ]
-        rows += [(n.cidr, n.group, None) for n in policy.filtering.networks]
+        rows += [(n.cidr, n.group, None, None) for n in policy.filtering.networks]
+        for device in snapshot.devices:
+            if device.ip:
+                try:
+                    key = str(ipaddress.ip_address(device.ip))
+                except ValueError:
+                    log.error("device %r: %r is not an IP address; ignored", device.name, device.ip)
+                    continue
+                state.devices_by_ip.setdefault(key, []).append(device)
         state.additions = additions_of(snapshot.overrides, policy)
         state.boundaries = sorted(
             {
@@ -129,7 +140,7 @@ class PolicyState:
             }
         )
         state.networks = sorted(
-            ((ipaddress.ip_network(c, strict=False), g, dev) for c, g, dev in rows),
+            ((ipaddress.ip_network(c, strict=False), g, dev, exp) for c, g, dev, exp in rows),
             key=lambda row: -row[0].prefixlen,
         )
         return state
