@@ -57,7 +57,7 @@ WHOLE = -1
 
 # Context groups that add one severity step each, per category.
 BOOSTS: dict[str, tuple[str, ...]] = {
-    "suicide": ("intent", "method"),
+    "suicide": ("intent", "method", "self"),
     "self_harm": ("intent", "method", "self"),
     "violence": ("intent", "weapon"),
     "extremism": ("intent", "praise"),
