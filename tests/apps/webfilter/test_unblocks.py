@@ -230,18 +230,22 @@ def test_the_override_contributor_is_registered_with_the_policy_service() -> Non
     assert service.contribute_overrides in contributors
 
 
-def test_an_approved_block_list_addition_is_recorded_but_said_to_be_not_yet_enforced(
-    school, client
+def test_an_approved_block_list_addition_blocks_the_site_for_everyone(
+    school, client, commits
 ) -> None:
+    site = "http://quiz.example.com/answers"
+    write_gateway_snapshot()
+    assert decide("staff", site) == "allow"
     sign_in(client, school["ivan"]).post(
         "/filtering/lists/",
         {"list_name": "school-block", "domain": "quiz.example.com", "reason": "cheating"},
     )
     addition = FilterRequest.objects.get()
-    response = approve(sign_in(client, school["alice"]), addition)
-    assert "not enforced yet" in client.get(response["Location"]).content.decode()
+    with commits():
+        approve(sign_in(client, school["alice"]), addition)
     addition.refresh_from_db()
-    assert addition.status == "approved" and not service.enforced(addition)
+    assert addition.status == "approved"
+    assert decide("staff", site) == "block" and decide("pupils-ks1", site) == "block"
 
 
 def test_the_change_log_sums_up_the_school_year_for_governors(school, client, commits) -> None:

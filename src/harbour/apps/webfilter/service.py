@@ -186,17 +186,6 @@ def expire_due(now: datetime | None = None) -> int:
     return count
 
 
-def enforced(item: FilterRequest) -> bool:
-    """False for an addition to a block list: the engine reads block lists only from the
-    policy file, so such additions are recorded but do not reach the gateways yet."""
-    if item.kind == KIND_UNBLOCK:
-        return True
-    from harbour.apps.policies.service import current_policy
-
-    local = current_policy().local_lists.get(item.list_name)
-    return local is not None and local.usage == "allow"
-
-
 def contribute_overrides(snap: Snapshot, policy: Policy) -> None:
     """Add approved, unexpired unblocks and approved allow-list additions to the snapshot.
 
@@ -234,12 +223,14 @@ def contribute_overrides(snap: Snapshot, policy: Policy) -> None:
     additions = FilterRequest.objects.filter(kind=KIND_LIST_ADD, status=APPROVED)
     for item in additions:
         local = policy.local_lists.get(item.list_name)
-        if local is None or local.usage != "allow":
-            continue  # block-list additions need engine support: see docs/unblocking.md
+        if local is None:
+            continue  # the list left the policy: nothing to add the entry to
+        # The entry joins the school list itself, so an allow list lets it through and a block
+        # list blocks it through the activity row that names the list.
         snap.overrides.append(
             Override(
                 id=item.pk,
-                target=f"domain:{item.target}",
+                target=f"list:{item.list_name}:{item.target}",
                 groups=everyone,
                 starts=(item.decided_at or now).isoformat(),
                 expires=FOREVER.isoformat(),

@@ -138,8 +138,6 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         service.decide(item, request.user, approve, request.POST.get("note", "")[:1000])
         done = "approved: it reaches the filters within seconds" if approve else "refused"
-        if approve and not service.enforced(item):
-            done = "approved and recorded (block-list additions are not enforced yet: see the list page)"
         messages.success(request, f"Request #{item.pk} {done}.")
     except service.RequestRefused as exc:
         messages.error(request, f"Request #{item.pk}: {exc}")
