@@ -164,10 +164,10 @@ def test_every_category_has_terms_and_nothing_else_is_a_category(classifier: Cla
 
 
 def test_school_extra_terms_alert_in_their_category() -> None:
-    school = Classifier.default(extra_terms={"drugs": ["zoot"], "bullying": ["fishface"]})
-    assert [(r.category, r.severity) for r in school.classify("got any z00t")] == [("drugs", 3)]
+    school = Classifier.default(extra_terms={"drugs": ["wizzle"], "bullying": ["fishface"]})
+    assert [(r.category, r.severity) for r in school.classify("got any w1zzle")] == [("drugs", 3)]
     assert school.classify("ur a fishface")[0].category == "bullying"
-    assert Classifier.default().classify("got any zoot") == []
+    assert Classifier.default().classify("got any wizzle") == []
 
 
 def test_school_ignore_terms_silence_what_they_cover() -> None:
@@ -198,8 +198,8 @@ def test_a_policy_brings_its_school_terms() -> None:
     text = (Path(__file__).parents[2] / "examples" / "policy.toml").read_text("utf-8")
     text = text.replace(
         'ignore_terms = ["oakbridge"]',
-        'ignore_terms = ["thinspo"]\nextra_terms = { drugs = ["zoot"] }',
+        'ignore_terms = ["thinspo"]\nextra_terms = { drugs = ["wizzle"] }',
     )
     school = Classifier.for_policy(load_policy_text(text, "policy.toml"))
     assert school.classify("thinspo") == []
-    assert school.classify("zoot")[0].category == "drugs"
+    assert school.classify("wizzle")[0].category == "drugs"

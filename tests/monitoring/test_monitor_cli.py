@@ -53,11 +53,11 @@ def test_classify_applies_the_policys_school_terms(tmp_path: Path) -> None:
     policy = Path(__file__).parents[2] / "examples" / "policy.toml"
     text = policy.read_text("utf-8").replace(
         'ignore_terms = ["oakbridge"]',
-        'ignore_terms = ["oakbridge", "thinspo"]\nextra_terms = { drugs = ["zoot"] }',
+        'ignore_terms = ["oakbridge", "thinspo"]\nextra_terms = { drugs = ["wizzle"] }',
     )
     school = tmp_path / "policy.toml"
     school.write_text(text, "utf-8")
-    stdin = json.dumps({"text": "zoot"}) + "\n" + json.dumps({"text": "thinspo"}) + "\n"
+    stdin = json.dumps({"text": "wizzle"}) + "\n" + json.dumps({"text": "thinspo"}) + "\n"
     result = harbour("monitor", "classify", "--policy", str(school), stdin=stdin, data=tmp_path)
     assert result.returncode == 0, result.stderr
     first, second = (json.loads(line)["risks"] for line in result.stdout.splitlines())

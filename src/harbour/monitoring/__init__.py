@@ -3,7 +3,7 @@
 Plain Python; never imports Django. Typical use::
 
     from harbour.monitoring import Classifier
-    classifier = Classifier.default(extra_terms={"drugs": ["zoot"]}, ignore_terms=["oakbridge"])
+    classifier = Classifier.default(extra_terms={"drugs": ["wizzle"]}, ignore_terms=["oakbridge"])
     for risk in classifier.classify(text):
         ...  # risk.category, risk.severity, risk.evidence, risk.term_id, risk.language
 """
