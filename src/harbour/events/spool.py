@@ -29,6 +29,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 log = logging.getLogger(__name__)
 
 CURSOR = "cursor.json"
@@ -235,10 +237,9 @@ class SpoolReader:
                 pending += chunk
                 lines = pending.split(b"\n")
                 pending = lines.pop()  # no newline yet: still being written, or a torn write
-                for line in lines:
-                    if len(events) == max_events:
-                        break
-                    events.append(_event(line, f"{name}@{position}"))
+                prefix = name + "@"
+                for line in lines[: max_events - len(events)]:
+                    events.append(_event(line, prefix + str(position)))
                     position += len(line) + 1
                 if len(events) == max_events:
                     break
@@ -266,7 +267,7 @@ def _encode(event: Mapping[str, Any]) -> str:
 
 def _event(line: bytes, event_id: str) -> dict[str, Any]:
     try:
-        data = json.loads(line)
+        data = orjson.loads(line)  # several times faster than json.loads: ingest's biggest cost
         if not isinstance(data, dict):
             raise ValueError("not an object")
     except ValueError as exc:
