@@ -36,8 +36,11 @@ def _secret_key() -> str:
 def _database() -> dict[str, object]:
     url = os.environ.get("DATABASE_URL", "")
     if not url:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "harbour.sqlite3"),
-                "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"}}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "harbour.sqlite3"),
+            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
+        }
     parsed = urlparse(url)
     if parsed.scheme not in {"postgres", "postgresql"}:
         raise RuntimeError(f"DATABASE_URL: unsupported scheme {parsed.scheme!r}; use postgresql://")
@@ -54,7 +57,9 @@ def _database() -> dict[str, object]:
 
 SECRET_KEY = _secret_key()
 DEBUG = _env_bool("HARBOUR_DEBUG", False)
-ALLOWED_HOSTS = [h for h in os.environ.get("HARBOUR_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("HARBOUR_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("HARBOUR_CSRF_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -85,6 +90,7 @@ MIDDLEWARE = [
     "harbour.apps.audit.middleware.RequestIdMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "harbour.web.headers.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "harbour.web.urls"
@@ -109,7 +115,10 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
@@ -125,6 +134,13 @@ CSRF_COOKIE_SAMESITE = "Lax"
 _TLS = _env_bool("HARBOUR_TLS", False)
 SESSION_COOKIE_SECURE = _TLS
 CSRF_COOKIE_SECURE = _TLS
+# Behind TLS: every request over HTTPS, and browsers told to insist on it (HSTS).
+SECURE_SSL_REDIRECT = _TLS and _env_bool("HARBOUR_TLS_REDIRECT", True)
+SECURE_HSTS_SECONDS = int(os.environ.get("HARBOUR_HSTS_SECONDS", "31536000")) if _TLS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # a school's other hosts may not all speak TLS
+if _env_bool("HARBOUR_BEHIND_PROXY", False):
+    # Only when a reverse proxy that sets this header terminates TLS in front of Harbour.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

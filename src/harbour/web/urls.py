@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+from harbour.web import assets
+
 urlpatterns = [
     path("", include("harbour.apps.accounts.urls")),
     path("policy/", include("harbour.apps.policies.urls")),
@@ -14,4 +16,5 @@ urlpatterns = [
     path("api/registers/", include("harbour.apps.registers.api")),
     path("", include("harbour.apps.alerts.urls")),
     path("reports/", include("harbour.apps.reports.urls")),
+    path("assets/<slug:name>.js", assets.script, name="asset-script"),
 ]

@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from harbour.apps.accounts.gate import needs_second_factor
+from harbour.apps.accounts.gate import api_refusal, is_api, needs_second_factor
 
 SESSION_FLAG = "harbour_2fa_ok"
-_OPEN_PREFIXES = ("/login/", "/logout/", "/2fa/", "/static/", "/blocked")
+# The ingest API is authorised by a bearer token, never by the session.
+_OPEN_PREFIXES = (
+    "/login/",
+    "/logout/",
+    "/2fa/",
+    "/static/",
+    "/assets/",
+    "/blocked",
+    "/api/monitoring/events",
+)
+SECOND_FACTOR_MISSING = (
+    "second factor required: this account reads safeguarding records, so sign in at /2fa/ "
+    "with the authenticator code in this session before using the API"
+)
 
 
 class SecondFactorMiddleware:
-    """Redirects to ``/2fa/`` while a DSL, deputy or headteacher session lacks a second factor."""
+    """Redirects to ``/2fa/`` while a DSL, deputy or headteacher session lacks a second factor;
+    the JSON API answers 401 with the reason instead, since a client cannot follow a form."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -28,5 +43,7 @@ class SecondFactorMiddleware:
             and needs_second_factor(user)
             and not request.path.startswith(_OPEN_PREFIXES)
         ):
-            return redirect(f"/2fa/?next={request.get_full_path()}")
+            if is_api(request):
+                return api_refusal(401, SECOND_FACTOR_MISSING)
+            return redirect("/2fa/?" + urlencode({"next": request.get_full_path()}))
         return self.get_response(request)

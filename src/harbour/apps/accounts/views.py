@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from harbour.apps.accounts import totp
+from harbour.apps.accounts import throttle, totp
 from harbour.apps.accounts.gate import needs_second_factor, role_of
 from harbour.apps.accounts.middleware import SESSION_FLAG
 from harbour.apps.accounts.models import Profile
@@ -20,13 +20,35 @@ home_cards: list = []
 
 
 class _LoginView(auth_views.LoginView):
+    """Django's sign-in (which cycles the session key), rate limited per username and address."""
+
     template_name = "harbour/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        key = throttle.attempt_key(request, request.POST.get("username", ""))
+        if throttle.is_locked(key):
+            # The password is not even checked while locked: guessing gains nothing.
+            context = self.get_context_data(locked=throttle.locked_message())
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
-        record(self.request.user, "login", ("auth.user", str(self.request.user.pk)), summary="signed in")
+        record(
+            self.request.user,
+            "login",
+            ("auth.user", str(self.request.user.pk)),
+            summary="signed in",
+        )
         return response
+
+    def form_invalid(self, form):  # type: ignore[no-untyped-def]
+        key = throttle.attempt_key(self.request, self.request.POST.get("username", ""))
+        if throttle.note_failure(key):
+            context = self.get_context_data(form=form, locked=throttle.locked_message())
+            return self.render_to_response(context, status=429)
+        return super().form_invalid(form)
 
 
 login_view = _LoginView.as_view()
@@ -48,7 +70,12 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         if totp.check_code(profile, request.POST.get("code", "")):
             request.session.cycle_key()
             request.session[SESSION_FLAG] = True
-            record(request.user, "second-factor", ("auth.user", str(request.user.pk)), summary="second factor passed")
+            record(
+                request.user,
+                "second-factor",
+                ("auth.user", str(request.user.pk)),
+                summary="second factor passed",
+            )
             return redirect(next_url)
         error = "That code is not right. Check the time on your phone and try the newest code."
         record(request.user, "second-factor-failed", ("auth.user", str(request.user.pk)))

@@ -77,5 +77,6 @@ def send_notifications(limit: int = 100) -> int:
                     sent += 1
                 FilterRequest.objects.filter(pk=item.pk).update(requester_told_at=timezone.now())
     except (OSError, smtplib.SMTPException) as exc:
-        log.warning("unblock notifications not sent, will retry: %s", exc)
+        # The class only: SMTP errors quote addresses, which stay out of the application log.
+        log.warning("unblock notifications not sent, will retry: %s", type(exc).__name__)
     return sent
