@@ -24,7 +24,9 @@ from harbour.filtering.compiled import Segment, key_hash
 from harbour.filtering.literals import required_literals
 from harbour.filtering.urlnorm import NormalURL
 
-_HOST_CACHE_SIZE = 4096  # hosts repeat a lot; a small cache saves most of the hashing
+# Hosts repeat a lot, and a host missed for one group is often asked for by another soon after:
+# the cache holds a busy school's working set of hosts (about 100 bytes each when unlisted).
+_HOST_CACHE_SIZE = 32768
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ class Matcher:
         ]
         self._cache: dict[str, tuple[tuple[Match, ...], tuple[str, ...]]] = {}
         self._literals = _literal_finder(self._expressions)
+        # Expressions with no literal to look for first are searched in every URL.
+        self._always = [e for e in self._expressions if e.required is None]
         # Empty arrays (a policy without local URL entries, say) need no binary search.
         self._with_domains = [s for s in self.segments if len(s.domain_hashes)]
         self._with_urls = [s for s in self.segments if len(s.url_hosts)]
@@ -124,6 +128,11 @@ class Matcher:
     def match_host(self, host: str) -> list[Match]:
         """Domain entries matching ``host`` (a normalised host): the DNS path."""
         return list(self._host(host)[0])
+
+    def has_url_entries(self, host: str) -> bool:
+        """Whether any list has page-level (URL) entries under ``host`` or a parent domain of
+        it (a normalised host): only then can the path change which entries match."""
+        return bool(self._host(host)[1])
 
     def _host(self, host: str) -> tuple[tuple[Match, ...], tuple[str, ...]]:
         """Domain matches of ``host`` and its suffixes that have URL entries (cached)."""
@@ -163,17 +172,20 @@ class Matcher:
 
     def expression_matches(self, host_path: str) -> list[Match]:
         """The expression entries found in ``host/path?query`` (one per category at most)."""
-        if not self._expressions:
-            return []
-        worth: set[int] = set()
+        candidates = self._always
         if self._literals is not None:
+            worth: set[int] = set()
             for _, indexes in self._literals.iter(host_path.lower()):
                 worth.update(indexes)
-        hits = (
-            e.search(host_path)
-            for index, e in enumerate(self._expressions)
-            if e.required is None or index in worth
-        )
+            if worth:  # rare: most URLs hold none of the literals, and skip this
+                candidates = [
+                    e
+                    for index, e in enumerate(self._expressions)
+                    if e.required is None or index in worth
+                ]
+        if not candidates:
+            return []
+        hits = [e.search(host_path) for e in candidates]
         return [hit for hit in hits if hit is not None]
 
 

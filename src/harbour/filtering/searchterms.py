@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import parse_qs
 
 from harbour.filtering.urlnorm import NormalURL
@@ -16,26 +17,41 @@ _ENGINES: tuple[tuple[str, tuple[str, ...], str], ...] = (
 )
 
 
+_GOOGLE_PATHS = ("/search", "/webhp", "/images", "/complete/search")
+
+
 def _is_google(host: str) -> bool:
     labels = host.split(".")
     # google.com, www.google.co.uk, google.de: "google" followed by a public suffix of 1-2 labels
     return "google" in labels and len(labels) - labels.index("google") in (2, 3)
 
 
+@lru_cache(maxsize=4096)
+def _pages_of(host: str) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """(results-page path prefixes, query parameter) of the engines serving ``host``."""
+    found = [(_GOOGLE_PATHS, "q")] if _is_google(host) else []
+    found += [
+        (paths, name)
+        for suffix, paths, name in _ENGINES
+        if host == suffix or host.endswith("." + suffix)
+    ][:1]
+    return tuple(found)
+
+
+def is_search_host(host: str) -> bool:
+    """Whether ``host`` (normalised) belongs to a search engine or video site whose URLs can
+    carry search terms: for any other host :func:`search_terms` is always empty."""
+    return bool(_pages_of(host))
+
+
 def search_terms(url: NormalURL) -> list[str]:
     """The search terms in ``url`` (Google, Bing, DuckDuckGo, Yahoo, Ecosia, YouTube), or []."""
     if not url.query:
         return []
-    host = url.host
     param = None
-    if _is_google(host) and url.path.startswith(
-        ("/search", "/webhp", "/images", "/complete/search")
-    ):
-        param = "q"
-    for suffix, paths, name in _ENGINES:
-        if (host == suffix or host.endswith("." + suffix)) and url.path.startswith(paths):
-            param = name
-            break
+    for paths, name in _pages_of(url.host):
+        if url.path.startswith(paths):
+            param = name  # the later (more specific) engine wins, as it always has
     if param is None:
         return []
     values = parse_qs(url.query, keep_blank_values=False).get(param, [])

@@ -31,10 +31,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from harbour.filtering import EngineError, FilterEngine, NormalURL
-from harbour.filtering.compiled import key_hash
 from harbour.filtering.decision import Decision, Who
-from harbour.filtering.matcher import host_suffixes
-from harbour.filtering.searchterms import search_terms
+from harbour.filtering.searchterms import is_search_host, search_terms
 from harbour.gateways.squid.blockpage import BlockPage
 from harbour.gateways.squid.events import EventEncoder
 from harbour.gateways.squid.protocol import client_address, user_name
@@ -62,6 +60,7 @@ class Verdict(NamedTuple):
     event: str  # the decision's part of each event (JSON members)
     details: str | None  # the block page's query string when blocked
     host: str  # the decision's host as a JSON string, for the events
+    search_host: bool  # whether the host's URLs can carry search terms (then queries matter)
 
 
 class Client(NamedTuple):
@@ -122,7 +121,6 @@ class CachedDecider:
         self.block_page = block_page or BlockPage()
         self.clients: dict[tuple[str, str], Client] = {}
         self.verdicts: dict[tuple[frozenset[str], str], Verdict] = {}
-        self.url_hosts: dict[str, bool] = {}
         self.shapes: dict[tuple[object, ...], tuple[str, str | None]] = {}
         self.hits = 0
         self.misses = 0
@@ -135,8 +133,8 @@ class CachedDecider:
         """Forget every cached decision (after a reload, or when an override starts or ends)."""
         self.clients.clear()
         self.verdicts.clear()
-        self.url_hosts.clear()
         self.shapes.clear()
+        self._matcher = self.engine.matcher  # the reload that calls this may have replaced it
         self._boundary = self._next_boundary(datetime.now(UTC))
 
     def tick(self, now: float) -> None:
@@ -193,13 +191,20 @@ class CachedDecider:
         if parts is not None:
             scheme, host, path, query = parts
             cached = self.verdicts.get((client.key, host))
-            if cached is not None and now < cached.until:
-                text = host + path if query is None else f"{host}{path}?{query}"
-                if not self.engine.matcher.expression_matches(text) and (
-                    not query or not search_terms(NormalURL(scheme, host, None, path, query))
-                ):
-                    self.hits += 1
-                    return cached, url  # a plain URL is its own normal form
+            if (
+                cached is not None
+                and now < cached.until
+                and not (
+                    query
+                    and cached.search_host
+                    and search_terms(NormalURL(scheme, host, None, path, query))
+                )
+                and not self._matcher.expression_matches(
+                    host + path if query is None else f"{host}{path}?{query}"
+                )
+            ):
+                self.hits += 1
+                return cached, url  # a plain URL is its own normal form
         self.misses += 1
         verdict = self._engine_verdict(client.who, url, now)
         host = verdict.decision.host
@@ -216,7 +221,7 @@ class CachedDecider:
             and not decision.safe_search
             and not decision.search_terms
             and all(m.kind == "domain" for m in decision.matches)
-            and not self._has_url_entries(decision.host)
+            and not self._matcher.has_url_entries(decision.host)
         )
         until = (now // 60 + 1) * 60 if decision.level == _TIMED else math.inf
         shape = tuple([getattr(decision, name) for name in _SHAPE])
@@ -226,23 +231,14 @@ class CachedDecider:
             derived = self.shapes[shape] = (self.encoder.decision_part(decision), details)
             if len(self.shapes) >= _MAX_ENTRIES:
                 self.shapes.clear()
-        return Verdict(decision, cacheable, until, *derived, json_string(decision.host))
-
-    def _has_url_entries(self, host: str) -> bool:
-        """Whether any list has page-level entries under ``host`` (then paths matter)."""
-        found = self.url_hosts.get(host)
-        if found is None:
-            segments = [s for s in self.engine.matcher.segments if len(s.url_hosts)]
-            found = False
-            for suffix in host_suffixes(host) if segments else ():
-                hashed = key_hash(suffix)
-                if any(s.has_url_host(hashed) for s in segments):
-                    found = True
-                    break
-            if len(self.url_hosts) >= _MAX_ENTRIES:
-                self.url_hosts.clear()
-            self.url_hosts[host] = found
-        return found
+        return Verdict(
+            decision,
+            cacheable,
+            until,
+            *derived,
+            json_string(decision.host),
+            is_search_host(decision.host),
+        )
 
 
 def _forget_older_half(cache: dict[Any, Any]) -> None:
