@@ -110,3 +110,18 @@ def test_a_lock_ends_when_the_failures_age_out_of_the_window(school, minutes_ago
         at=timezone.now() - timedelta(minutes=minutes_ago)
     )
     assert _sign_in(client, "carol").status_code == 302
+
+
+def test_the_second_factor_locks_after_five_wrong_codes(school) -> None:
+    from harbour.apps.accounts import totp
+
+    client = Client()
+    _sign_in(client, "harry")
+    for _ in range(4):
+        assert client.post("/2fa/", {"code": "000000"}).status_code == 200
+    assert client.post("/2fa/", {"code": "000000"}).status_code == 429
+    code = pyotp.TOTP(totp.ensure_secret(school["harry"].profile)).now()
+    refused = client.post("/2fa/", {"code": code})
+    assert refused.status_code == 429 and b"Too many" in refused.content
+    assert client.get("/reports/weekly/").status_code == 302  # still held at /2fa/
+    assert AuditEntry.objects.filter(action="login-locked", actor="system").count() == 1

@@ -18,7 +18,9 @@ ROLE_CHOICES = [
 class Profile(models.Model):
     """Harbour's facts about a login: the role that decides what it may do."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
     role = models.CharField(max_length=20, choices=ROLE_CHOICES, default="staff")
     totp_secret = models.CharField(max_length=64, blank=True)
     totp_confirmed = models.BooleanField(default=False)

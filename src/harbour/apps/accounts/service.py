@@ -11,7 +11,15 @@ from harbour.apps.accounts.models import Profile
 from harbour.apps.audit.chain import record
 
 
-def ensure_login(username: str, role: str, password: str, actor: Any, first: str = "", last: str = "", email: str = "") -> User:
+def ensure_login(
+    username: str,
+    role: str,
+    password: str,
+    actor: Any,
+    first: str = "",
+    last: str = "",
+    email: str = "",
+) -> User:
     """Create or update a login with a role; audit the change (never the password)."""
     with transaction.atomic():
         user, created = User.objects.get_or_create(username=username)
@@ -22,6 +30,12 @@ def ensure_login(username: str, role: str, password: str, actor: Any, first: str
         before = {"role": profile.role}
         profile.role = role
         profile.save()
-        record(actor, "create" if created else "update", profile, summary=f"login {username} as {role}",
-               before=None if created else before, after={"username": username, "role": role})
+        record(
+            actor,
+            "create" if created else "update",
+            profile,
+            summary=f"login {username} as {role}",
+            before=None if created else before,
+            after={"username": username, "role": role},
+        )
     return user

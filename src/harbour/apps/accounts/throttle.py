@@ -1,4 +1,5 @@
-"""Sign-in rate limiting: a username is locked, from one address, after repeated failures.
+"""Sign-in rate limiting: a username is locked, from one address, after repeated failures;
+the second factor is locked for the account after repeated wrong codes.
 
 Failures are counted from the audit log itself, so every failure and every lock-out is
 audited, the count survives a restart and is shared by every web process on one database.
@@ -16,6 +17,7 @@ from harbour.apps.audit.chain import record
 from harbour.apps.audit.models import AuditEntry
 
 FAILED, LOCKED = "login-failed", "login-locked"
+SECOND_FACTOR_FAILED = "second-factor-failed"
 TARGET_TYPE = "auth.login"
 
 
@@ -45,6 +47,15 @@ def _recent_failures(key: str) -> int:
 def is_locked(key: str) -> bool:
     """True while the key has used up its failures in the current window."""
     return _recent_failures(key) >= max_failures()
+
+
+def second_factor_locked(user: object) -> bool:
+    """True while a signed-in user has used up their second-factor tries in the window."""
+    since = timezone.now() - timedelta(minutes=lock_minutes())
+    failures = AuditEntry.objects.filter(
+        action=SECOND_FACTOR_FAILED, actor=getattr(user, "username", ""), at__gte=since
+    ).count()
+    return failures >= max_failures()
 
 
 def note_failure(key: str) -> bool:

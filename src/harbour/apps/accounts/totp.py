@@ -21,7 +21,9 @@ def ensure_secret(profile: Profile) -> str:
 
 def provisioning_uri(profile: Profile) -> str:
     """The otpauth:// URI an authenticator app imports."""
-    return pyotp.TOTP(ensure_secret(profile)).provisioning_uri(name=profile.user.username, issuer_name=ISSUER)
+    return pyotp.TOTP(ensure_secret(profile)).provisioning_uri(
+        name=profile.user.username, issuer_name=ISSUER
+    )
 
 
 def check_code(profile: Profile, code: str) -> bool:

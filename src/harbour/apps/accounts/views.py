@@ -65,8 +65,11 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         return redirect(next_url)
     profile, _ = Profile.objects.get_or_create(user=request.user)
     enrolling = not profile.totp_confirmed
-    error = ""
-    if request.method == "POST":
+    error, status = "", 200
+    if request.method == "POST" and throttle.second_factor_locked(request.user):
+        # Six digits are guessable given enough tries: codes are not even checked while locked.
+        error, status = throttle.locked_message(), 429
+    elif request.method == "POST":
         if totp.check_code(profile, request.POST.get("code", "")):
             request.session.cycle_key()
             request.session[SESSION_FLAG] = True
@@ -78,12 +81,20 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             )
             return redirect(next_url)
         error = "That code is not right. Check the time on your phone and try the newest code."
-        record(request.user, "second-factor-failed", ("auth.user", str(request.user.pk)))
+        record(request.user, throttle.SECOND_FACTOR_FAILED, ("auth.user", str(request.user.pk)))
+        if throttle.second_factor_locked(request.user):
+            record(
+                "system",
+                throttle.LOCKED,
+                ("auth.user", str(request.user.pk)),
+                summary=f"second factor locked for {throttle.lock_minutes()} minutes",
+            )
+            error, status = throttle.locked_message(), 429
     context = {"error": error, "enrolling": enrolling}
     if enrolling:
         context["secret"] = totp.ensure_secret(profile)
         context["uri"] = totp.provisioning_uri(profile)
-    return render(request, "harbour/second_factor.html", context)
+    return render(request, "harbour/second_factor.html", context, status=status)
 
 
 @login_required
