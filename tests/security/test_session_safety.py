@@ -125,3 +125,12 @@ def test_the_second_factor_locks_after_five_wrong_codes(school) -> None:
     assert refused.status_code == 429 and b"Too many" in refused.content
     assert client.get("/reports/weekly/").status_code == 302  # still held at /2fa/
     assert AuditEntry.objects.filter(action="login-locked", actor="system").count() == 1
+
+
+def test_the_session_api_and_sign_out_refuse_posts_without_the_csrf_token(school) -> None:
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(school["bob"])
+    posted = strict.post("/api/records/", {"what_happened": "x"}, content_type="application/json")
+    assert posted.status_code == 403
+    assert strict.post("/logout/").status_code == 403
+    assert strict.get("/").status_code == 200  # still signed in
