@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+TARGET = 100_000  # events/s, issue 8
 HOSTS = [
     "www.bbc.co.uk",
     "classroom.example.org",
@@ -88,9 +89,11 @@ def run_backend(label: str, count: int, sample: int) -> dict[str, float]:
     ingest_hooks.clear()  # time the loading itself; monitoring's classifier has its own bench
     spool = spool_dir()
     write_spool(spool, count)
+    server = _server_cpu()
     began, cpu = time.perf_counter(), time.process_time()
     result = ingest(spool)
     elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
+    server = _server_cpu() - server
     assert result.stored == count == DecisionEvent.objects.count(), (result, count)
     # The naive loader: one INSERT per event.
     other = Path(tempfile.mkdtemp(prefix="harbour-bench-naive-"))
@@ -112,8 +115,26 @@ def run_backend(label: str, count: int, sample: int) -> dict[str, float]:
         "seconds": elapsed,
         "rate": count / elapsed,
         "cpu_rate": count / cpu,
+        "all_cpu_rate": count / (cpu + server),
         "naive_rate": sample / naive,
     }
+
+
+def _server_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (0 on SQLite, whose
+    work is in this process): read from /proc, the server being on this machine."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # a server elsewhere: its share is unknown
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def child(args: argparse.Namespace) -> int:
@@ -191,18 +212,24 @@ def main() -> int:
         finally:
             if cleanup:
                 _drop(args.pg_url, cleanup[1])
-    print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(
         f"{'database':<11} {'events':>9} {'seconds':>8} {'events/s':>10} {'per CPU-s':>10} "
-        f"{'one-by-one/s':>13} {'ratio':>6}"
+        f"{'+server':>9} {'one-by-one/s':>13} {'ratio':>6}  target {TARGET:,}/s"
     )
     for r in results:
+        met = "met" if r["rate"] >= TARGET else "not met"
+        met_cpu = "met" if r["all_cpu_rate"] >= TARGET else "not met"
         print(
             f"{r['label']:<11} {r['events']:>9} {r['seconds']:>8.2f} {r['rate']:>10,.0f} "
-            f"{r['cpu_rate']:>10,.0f} {r['naive_rate']:>13,.0f} {r['rate'] / r['naive_rate']:>5.1f}x"
+            f"{r['cpu_rate']:>10,.0f} {r['all_cpu_rate']:>9,.0f} {r['naive_rate']:>13,.0f} "
+            f"{r['rate'] / r['naive_rate']:>5.1f}x  wall: {met}, per CPU-s: {met_cpu}"
         )
-    print("per CPU-s: events per second of the ingest process's own CPU time (for PostgreSQL")
-    print("the server's work is not in it); the target is >= 100,000 events/s wall clock.")
+    print("events/s: wall clock; per CPU-s: events per second of the ingest process's own CPU")
+    print("time; +server: the same counting the PostgreSQL backend's CPU too (read from /proc).")
+    print("ratio: events/s against the naive loader (one Django save() per event, same machine).")
+    print("On a shared, loaded machine the wall rate is bounded by the CPU share the process gets;")
+    print("the CPU-time rates are what one free core would sustain.")
     return 0 if results else 1
 
 

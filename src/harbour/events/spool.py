@@ -237,9 +237,14 @@ class SpoolReader:
                 pending += chunk
                 lines = pending.split(b"\n")
                 pending = lines.pop()  # no newline yet: still being written, or a torn write
-                prefix = name + "@"
+                prefix, append = name + "@", events.append
                 for line in lines[: max_events - len(events)]:
-                    events.append(_event(line, prefix + str(position)))
+                    try:  # inline for the usual line (ingest reads ~10^5 a second)
+                        data = orjson.loads(line)
+                        data["id"] = prefix + str(position)  # TypeError unless an object
+                    except (ValueError, TypeError):
+                        data = _event(line, prefix + str(position))
+                    append(data)
                     position += len(line) + 1
                 if len(events) == max_events:
                     break
