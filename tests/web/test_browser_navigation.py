@@ -95,3 +95,23 @@ def test_a_chronology_entry_opens_its_record_and_the_record_list_fits_a_phone(
     page.locator("table.chronology a", has_text=f"#{record.pk}").click()
     assert page.url.endswith(f"/records/{record.pk}/")
     assert "Upset after a group chat" in page.content()
+
+
+def test_an_approver_reaches_approve_on_a_phone_without_scrolling_sideways(
+    school, live_server, browser_page
+) -> None:
+    from harbour.apps.webfilter.models import FilterRequest
+
+    item = FilterRequest.objects.create(
+        target="example.org", groups=["pupils-ks2"], reason="lesson", requested_by=school["carol"]
+    )
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server.url, "ivan", PASSWORD)
+    page.goto(f"{live_server.url}/filtering/queue/")
+    approve = page.locator(f"#request-{item.pk} button[value=approve]")
+    box = approve.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+    approve.click()
+    item.refresh_from_db()
+    assert item.status == "approved"
