@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode
@@ -49,9 +50,19 @@ def strictest(modes: Iterable[str]) -> str | None:
     return STRICT if STRICT in found else (MODERATE if MODERATE in found else None)
 
 
-@lru_cache(maxsize=4096)
+# Every engine's host names contain one of these: one search rules out any other host.
+_NAMES = re.compile("google|bing|duckduckgo|youtube")
+
+
 def engine_of(host: str) -> str | None:
     """Which search engine ``host`` belongs to, if any (the safe-search hosts themselves: none)."""
+    if _NAMES.search(host) is None:
+        return None  # almost every host: cheaper than the cache below
+    return _engine_of(host)
+
+
+@lru_cache(maxsize=4096)
+def _engine_of(host: str) -> str | None:
     if host in _TARGETS:
         return None
     labels = host.split(".")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from urllib.parse import parse_qs
 
@@ -26,9 +27,19 @@ def _is_google(host: str) -> bool:
     return "google" in labels and len(labels) - labels.index("google") in (2, 3)
 
 
-@lru_cache(maxsize=4096)
+# Every engine's host names contain one of these: one search rules out any other host.
+_NAMES = re.compile("google|yahoo|youtube|duckduckgo|bing|ecosia")
+
+
 def _pages_of(host: str) -> tuple[tuple[tuple[str, ...], str], ...]:
     """(results-page path prefixes, query parameter) of the engines serving ``host``."""
+    if _NAMES.search(host) is None:
+        return ()  # almost every host: cheaper than the cache below
+    return _engine_pages(host)
+
+
+@lru_cache(maxsize=4096)
+def _engine_pages(host: str) -> tuple[tuple[tuple[str, ...], str], ...]:
     found = [(_GOOGLE_PATHS, "q")] if _is_google(host) else []
     found += [
         (paths, name)
