@@ -78,7 +78,10 @@ def _post(
                 "400": _ERRORS,
                 "409": _ERRORS,
                 "404": _NOT_FOUND,
-                "401": {"description": "sign in"},
+                "401": {
+                    "description": "sign in first, or (DSL, deputies, headteacher) pass the "
+                    "second factor at /2fa/ in this session; the error names which"
+                },
             },
         }
     }
