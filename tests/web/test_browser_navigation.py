@@ -115,3 +115,16 @@ def test_an_approver_reaches_approve_on_a_phone_without_scrolling_sideways(
     approve.click()
     item.refresh_from_db()
     assert item.status == "approved"
+
+
+def test_a_governors_home_on_a_phone_lists_their_pages_so_it_is_no_dead_end(
+    school, live_server, browser_page
+) -> None:
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server.url, "gina", PASSWORD)
+    pages = page.locator("#home-pages")
+    assert "People" not in pages.inner_text()
+    pages.locator("a", has_text="Governors' report").click()
+    assert page.url.endswith("/reports/governors/")
+    assert not _page_scrolls_sideways(page)
