@@ -115,7 +115,7 @@ def run_backend(label: str, count: int, sample: int) -> dict[str, float]:
         "seconds": elapsed,
         "rate": count / elapsed,
         "cpu_rate": count / cpu,
-        "all_cpu_rate": count / (cpu + server),
+        "server_rate": count / server if server else 0.0,
         "naive_rate": sample / naive,
     }
 
@@ -163,6 +163,10 @@ def _drop(url: str, name: str) -> None:
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _verdict(rate: float) -> str:
+    return "met" if rate >= TARGET else f"not met ({rate / TARGET:.0%})"
 
 
 def main() -> int:
@@ -215,21 +219,25 @@ def main() -> int:
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(
         f"{'database':<11} {'events':>9} {'seconds':>8} {'events/s':>10} {'per CPU-s':>10} "
-        f"{'+server':>9} {'one-by-one/s':>13} {'ratio':>6}  target {TARGET:,}/s"
+        f"{'server/CPU-s':>12} {'one-by-one/s':>13} {'ratio':>6}  target {TARGET:,}/s"
     )
     for r in results:
-        met = "met" if r["rate"] >= TARGET else "not met"
-        met_cpu = "met" if r["all_cpu_rate"] >= TARGET else "not met"
+        # The PostgreSQL server works in its own process, beside the ingest: with a core each,
+        # the slower of the two sets the pace.
+        bound = min(r["cpu_rate"], r["server_rate"] or r["cpu_rate"])
+        server = f"{r['server_rate']:>12,.0f}" if r["server_rate"] else f"{'-':>12}"
         print(
             f"{r['label']:<11} {r['events']:>9} {r['seconds']:>8.2f} {r['rate']:>10,.0f} "
-            f"{r['cpu_rate']:>10,.0f} {r['all_cpu_rate']:>9,.0f} {r['naive_rate']:>13,.0f} "
-            f"{r['rate'] / r['naive_rate']:>5.1f}x  wall: {met}, per CPU-s: {met_cpu}"
+            f"{r['cpu_rate']:>10,.0f} {server} {r['naive_rate']:>13,.0f} "
+            f"{r['rate'] / r['naive_rate']:>5.1f}x  wall: {_verdict(r['rate'])}, "
+            f"free cores: {_verdict(bound)}"
         )
-    print("events/s: wall clock; per CPU-s: events per second of the ingest process's own CPU")
-    print("time; +server: the same counting the PostgreSQL backend's CPU too (read from /proc).")
-    print("ratio: events/s against the naive loader (one Django save() per event, same machine).")
-    print("On a shared, loaded machine the wall rate is bounded by the CPU share the process gets;")
-    print("the CPU-time rates are what one free core would sustain.")
+    print("events/s: wall clock. per CPU-s: events per second of the ingest process's own CPU")
+    print("time; server/CPU-s: the same for the PostgreSQL backend (read from /proc), which runs")
+    print("beside it. ratio: events/s against the naive loader (one Django save() per event).")
+    print("free cores: the rate the CPU times allow with a free core for ingest (and one for the")
+    print("server). On a shared, loaded machine the wall rate is bounded by the CPU share the")
+    print("process gets.")
     return 0 if results else 1
 
 
