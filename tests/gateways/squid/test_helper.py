@@ -237,3 +237,23 @@ def test_decisions_sharing_event_fields_differ_only_in_what_events_do_not_show()
     )
     shown = set(event) - {"time", "url", "host", "search_terms", "device", "ip", "user", "group"}
     assert shown <= set(_SHAPE) | {"source"}
+
+
+def test_an_unlisted_host_decided_for_pupils_is_answered_from_the_cache_for_staff(
+    helper: SquidHelper,
+) -> None:
+    assert ask(helper, "http://unlisted.example/a", ip=PUPIL_IP) == "7 ERR\n"
+    misses = helper.decider.misses
+    assert ask(helper, "http://unlisted.example/b", ip=STAFF_IP) == "7 ERR\n"
+    assert helper.decider.misses == misses
+
+
+def test_a_listed_host_is_decided_afresh_for_each_group(helper: SquidHelper) -> None:
+    assert ask(helper, f"http://{VIDEO}/", user=LEADER) == "7 ERR\n"
+    assert "audio-video" in block_query(ask(helper, f"http://{VIDEO}/", ip=PUPIL_IP))["category"]
+
+
+def test_a_search_engine_is_never_shared_between_groups(helper: SquidHelper) -> None:
+    assert ask(helper, "http://www.google.com/maps", ip=STAFF_IP) == "7 ERR\n"
+    assert "safe=active" in ask(helper, "http://www.google.com/search?q=x", ip=PUPIL_IP)
+    assert all(key is not None for key, host in helper.decider.verdicts if "google" in host)

@@ -16,6 +16,9 @@ the rest of the URL provably cannot change the answer:
   policy's windows are whole minutes); everything else holds until the next moment an
   override or device registration in the snapshot starts or expires, or a reload.
 
+A host in no list and not a search engine's gets the same decision whoever asks (the decision
+order ends at "allow" before any group is looked at), so it is cached once for every group.
+
 Everything else goes to :meth:`FilterEngine.decide`, which stays the only place that decides.
 """
 
@@ -32,6 +35,7 @@ from typing import Any, NamedTuple
 
 from harbour.filtering import EngineError, FilterEngine, NormalURL
 from harbour.filtering.decision import Decision, Who
+from harbour.filtering.safesearch import engine_of
 from harbour.filtering.searchterms import is_search_host, search_terms
 from harbour.gateways.squid.blockpage import BlockPage
 from harbour.gateways.squid.events import EventEncoder
@@ -44,6 +48,7 @@ _DOT_SEGMENT = re.compile(r"//|/\.\.?(?:/|\Z)")
 # within memory. A full cache forgets its older half; busy hosts come straight back.
 _MAX_ENTRIES = 50_000
 _TIMED = Level.AT_CERTAIN_TIMES.value
+_EVERYONE = None  # the cache key's groups part for decisions that are the same for all groups
 # A decision's fields apart from the request's own (URL, host, what depends on the query) and
 # the list entries that matched (neither the events nor the block page show them): decisions
 # alike in these have the same event fields and block-page details, so those are built once.
@@ -61,6 +66,7 @@ class Verdict(NamedTuple):
     details: str | None  # the block page's query string when blocked
     host: str  # the decision's host as a JSON string, for the events
     search_host: bool  # whether the host's URLs can carry search terms (then queries matter)
+    everyone: bool  # the same for every group: the host is in no list and no search engine's
 
 
 class Client(NamedTuple):
@@ -190,7 +196,8 @@ class CachedDecider:
         parts = plain_parts(url)
         if parts is not None:
             scheme, host, path, query = parts
-            cached = self.verdicts.get((client.key, host))
+            verdicts = self.verdicts
+            cached = verdicts.get((client.key, host)) or verdicts.get((_EVERYONE, host))
             if (
                 cached is not None
                 and now < cached.until
@@ -211,7 +218,7 @@ class CachedDecider:
         if parts is not None and verdict.cacheable and host == parts[1]:
             if len(self.verdicts) >= _MAX_ENTRIES:
                 _forget_older_half(self.verdicts)
-            self.verdicts[(client.key, host)] = verdict
+            self.verdicts[(_EVERYONE if verdict.everyone else client.key, host)] = verdict
         return verdict, verdict.decision.url
 
     def _engine_verdict(self, who: Who, url: str, now: float) -> Verdict:
@@ -231,13 +238,20 @@ class CachedDecider:
             derived = self.shapes[shape] = (self.encoder.decision_part(decision), details)
             if len(self.shapes) >= _MAX_ENTRIES:
                 self.shapes.clear()
+        search_host = is_search_host(decision.host)
         return Verdict(
             decision,
             cacheable,
             until,
             *derived,
             json_string(decision.host),
-            is_search_host(decision.host),
+            search_host,
+            # No entry matched, so the decision order ends at "allow" whoever asks; only a
+            # search engine's answer (safe search) could still depend on the groups.
+            cacheable
+            and not decision.matches
+            and not search_host
+            and engine_of(decision.host) is None,
         )
 
 
