@@ -7,7 +7,7 @@ For each database: a fresh data directory (and, for PostgreSQL, a database of it
 server at --pg-url, dropped afterwards), the sample policy adopted, a few hundred people in
 the sample groups, N decision events spread over one school week (about 15% blocked,
 categories from the policy's rows, some locked-tier hits, some search terms) loaded with the
-ingest's own bulk path (COPY on PostgreSQL, executemany on SQLite, big transactions), and a
+ingest's own bulk insert (insert_rows: COPY on PostgreSQL; 100,000 rows a transaction), and a
 few hundred alerts and unblock requests. Then it times ``build_weekly`` and the HTML and PDF
 renders of that week (twice: the first run reads a cold cache), and the governors' report
 for the term around it. Target: the weekly report (build + PDF) in at most 10 s at 5M events.
@@ -439,7 +439,7 @@ def print_table(results: list[dict[str, Any]]) -> None:
         )
     print("total = report build + PDF (the PDF render includes its HTML); '/ 10 s' is total")
     print("divided by the 10 s target, so below 1.00x meets it. gen = generating and loading")
-    print("the events (COPY / executemany, the ingest's own bulk path). CPU s = CPU time of the")
+    print("the events (with the ingest's insert_rows). CPU s = CPU time of the")
     print("build + PDF in the benchmark process and its PostgreSQL backend (parallel workers not")
     print("counted): on a busy machine it shows the work itself. +index = after adding the")
     print("indexes proposed for DecisionEvent (see PROPOSED in this script).")
