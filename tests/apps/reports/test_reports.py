@@ -161,3 +161,19 @@ def test_report_command_writes_html_and_refuses_other_extensions(week, tmp_path,
     assert main(["report", "weekly", "-o", str(tmp_path / "weekly.docx")]) == 2
     assert main(["report", "weekly", "--from", "16/11/2026", "-o", str(out)]) == 2
     assert "is not a date" in capsys.readouterr().err
+
+
+def test_the_headteacher_sees_last_weeks_figures_on_the_home_page(school, client) -> None:
+    from django.utils import timezone
+
+    from harbour.apps.reports.period import last_week
+
+    week = last_week(timezone.localdate(), LONDON)
+    when = week.since.replace(hour=10)
+    DecisionEvent.objects.bulk_create([
+        event(n, when, "zeb.q", "block", "gambling", "gambling") for n in range(3)
+    ] + [event(9, when, "zeb.q", "block", "iwf", "illegal-content", reason="locked")])
+    page = sign_in(client, school["harry"]).get("/").content.decode()
+    assert "Last week&#x27;s filtering and monitoring" in page or "Last week's filtering and monitoring" in page
+    assert "4 blocked" in page and "1 illegal-content block" in page
+    assert "Last week" not in sign_in(client.__class__(), school["bob"]).get("/").content.decode()
