@@ -18,7 +18,7 @@ _ENGINES: tuple[tuple[str, tuple[str, ...], str], ...] = (
 )
 
 
-_GOOGLE_PATHS = ("/search", "/webhp", "/images", "/complete/search")
+_GOOGLE_PATHS: tuple[str, ...] = ("/search", "/webhp", "/images", "/complete/search")
 
 
 def _is_google(host: str) -> bool:

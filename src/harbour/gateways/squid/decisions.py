@@ -126,7 +126,7 @@ class CachedDecider:
         self.encoder = encoder or EventEncoder()
         self.block_page = block_page or BlockPage()
         self.clients: dict[tuple[str, str], Client] = {}
-        self.verdicts: dict[tuple[frozenset[str], str], Verdict] = {}
+        self.verdicts: dict[tuple[frozenset[str] | None, str], Verdict] = {}
         self.shapes: dict[tuple[object, ...], tuple[str, str | None]] = {}
         self.hits = 0
         self.misses = 0
