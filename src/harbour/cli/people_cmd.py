@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from pathlib import Path
 
 from harbour.cli.django_env import setup_django
+from harbour.cli.inputs import read_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -34,10 +34,8 @@ def _import(args: argparse.Namespace) -> int:
     from harbour.apps.people.roster import RosterError, apply_plan, parse_roster, plan_import
     from harbour.apps.policies.service import NoPolicy, current_policy, write_gateway_snapshot
 
-    try:
-        text = Path(args.file).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"{args.file}: cannot read: {exc}", file=sys.stderr)
+    text = read_text(args.file)
+    if text is None:
         return 2
     try:
         rows = parse_roster(text, args.file, current_policy())

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from harbour.cli import demo_cmd
 from harbour.cli.django_env import setup_django
+from harbour.cli.inputs import read_text
 from harbour.cli.people_cmd import cli_actor
 
 
@@ -43,10 +43,8 @@ def _import(args: argparse.Namespace) -> int:
     from harbour.apps.policies.service import NoPolicy, current_policy
     from harbour.apps.registers.imports import ImportProblems, apply, plan
 
-    try:
-        text = Path(args.file).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"{args.file}: cannot read: {exc}", file=sys.stderr)
+    text = read_text(args.file)
+    if text is None:
         return 2
     try:
         policy = current_policy()
