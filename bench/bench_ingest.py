@@ -24,6 +24,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from measure import server_cpu
+
 REPO = Path(__file__).resolve().parent.parent
 TARGET = 100_000  # events/s, issue 8
 HOSTS = [
@@ -89,11 +91,11 @@ def run_backend(label: str, count: int, sample: int) -> dict[str, float]:
     ingest_hooks.clear()  # time the loading itself; monitoring's classifier has its own bench
     spool = spool_dir()
     write_spool(spool, count)
-    server = _server_cpu()
+    server = server_cpu()
     began, cpu = time.perf_counter(), time.process_time()
     result = ingest(spool)
     elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
-    server = _server_cpu() - server
+    server = server_cpu() - server
     assert result.stored == count == DecisionEvent.objects.count(), (result, count)
     # The naive loader: one INSERT per event.
     other = Path(tempfile.mkdtemp(prefix="harbour-bench-naive-"))
@@ -118,23 +120,6 @@ def run_backend(label: str, count: int, sample: int) -> dict[str, float]:
         "server_rate": count / server if server else 0.0,
         "naive_rate": sample / naive,
     }
-
-
-def _server_cpu() -> float:
-    """CPU seconds used so far by this connection's PostgreSQL backend (0 on SQLite, whose
-    work is in this process): read from /proc, the server being on this machine."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return 0.0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:  # a server elsewhere: its share is unknown
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def child(args: argparse.Namespace) -> int:

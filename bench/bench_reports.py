@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from measure import server_cpu
+
 REPO = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 10.0
 LONDON = ZoneInfo("Europe/London")
@@ -284,28 +286,12 @@ PROPOSED_POSTGRESQL = [
 # --- one database, in its own process --------------------------------------------------------
 
 
-def _server_cpu() -> float:
-    """CPU seconds of this connection's PostgreSQL backend (same machine), else 0."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return 0.0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _timed(call: Any) -> tuple[float, float, Any]:
     """Wall seconds, CPU seconds (this process and its PostgreSQL backend), and the result."""
-    began, cpu, server = time.perf_counter(), time.process_time(), _server_cpu()
+    began, cpu, server = time.perf_counter(), time.process_time(), server_cpu()
     result = call()
     wall = time.perf_counter() - began
-    return wall, time.process_time() - cpu + _server_cpu() - server, result
+    return wall, time.process_time() - cpu + server_cpu() - server, result
 
 
 def run_backend(label: str, count: int, proposed: bool) -> dict[str, Any]:
