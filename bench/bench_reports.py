@@ -266,23 +266,6 @@ def make_alerts_and_requests(people: list[tuple[str, str]], seed: int = 7) -> No
         )
 
 
-# Proposed for DecisionEvent (not yet in a migration): the week's blocked attempts read from one
-# partial covering index instead of the table, the locked-tier hits from a tiny one, and on
-# PostgreSQL the real number of (category, group, user, activity, reason) combinations so that
-# the planner aggregates in a hash table instead of sorting on disk.
-PROPOSED = [
-    'CREATE INDEX event_blocked_cover ON events_decisionevent ("action", "time", "category", '
-    '"group", "user", "activity", "reason_code", "host") WHERE "action" = \'block\'',
-    'CREATE INDEX event_locked_time ON events_decisionevent ("reason_code", "time") '
-    "WHERE \"reason_code\" = 'locked'",
-]
-PROPOSED_POSTGRESQL = [
-    'CREATE STATISTICS event_blocked_mix (ndistinct) ON "category", "group", "user", "activity", '
-    '"reason_code" FROM events_decisionevent',
-    "ANALYZE events_decisionevent",
-]
-
-
 # --- one database, in its own process --------------------------------------------------------
 
 
@@ -294,7 +277,7 @@ def _timed(call: Any) -> tuple[float, float, Any]:
     return wall, time.process_time() - cpu + server_cpu() - server, result
 
 
-def run_backend(label: str, count: int, proposed: bool) -> dict[str, Any]:
+def run_backend(label: str, count: int) -> dict[str, Any]:
     """Migrate a fresh database, fill it, and time the reports."""
     from harbour.cli.django_env import setup_django
 
@@ -333,22 +316,12 @@ def run_backend(label: str, count: int, proposed: bool) -> dict[str, Any]:
     runs = [weekly("cold"), weekly("warm")]
     term = term_containing(WEEK_START, LONDON)
     governors, _, _ = _timed(lambda: build_governors(policy, term))
-    indexing = 0.0
-    if proposed:
-        extra = PROPOSED + (PROPOSED_POSTGRESQL if connection.vendor == "postgresql" else [])
-        began = time.perf_counter()
-        with connection.cursor() as cursor:
-            for statement in extra:
-                cursor.execute(statement)
-        indexing = time.perf_counter() - began
-        runs.append(weekly("+index"))
     return {
         "label": label,
         "events": count,
         "generation": generation,
         "runs": runs,
         "governors": governors,
-        "indexing": indexing,
     }
 
 
@@ -387,13 +360,12 @@ def own_database(label: str, pg_url: str) -> Iterator[dict[str, str] | None]:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def run_one(label: str, events: int, pg_url: str, proposed: bool) -> dict[str, Any] | None:
+def run_one(label: str, events: int, pg_url: str) -> dict[str, Any] | None:
     """Run one database's benchmark in a child process; its data is always removed."""
     with own_database(label, pg_url) as env:
         if env is None:
             return None
         argv = [sys.executable, __file__, "--child", label, "--events", str(events)]
-        argv += ["--proposed-indexes"] if proposed else []
         out = subprocess.run(argv, env=env, capture_output=True, text=True)  # noqa: S603
         if out.returncode != 0:
             print(f"{label}: failed\n{out.stderr}", file=sys.stderr)
@@ -421,14 +393,12 @@ def print_table(results: list[dict[str, Any]]) -> None:
         print(
             f"{r['label']}: {blocked:,} blocked, {locked} locked-tier hits; governors' report for"
             f" the term {r['governors']:.2f} s"
-            + (f"; proposed indexes built in {r['indexing']:.1f} s" if r["indexing"] else "")
         )
     print("total = report build + PDF (the PDF render includes its HTML); '/ 10 s' is total")
     print("divided by the 10 s target, so below 1.00x meets it. gen = generating and loading")
     print("the events (with the ingest's insert_rows). CPU s = CPU time of the")
     print("build + PDF in the benchmark process and its PostgreSQL backend (parallel workers not")
-    print("counted): on a busy machine it shows the work itself. +index = after adding the")
-    print("indexes proposed for DecisionEvent (see PROPOSED in this script).")
+    print("counted): on a busy machine it shows the work itself.")
 
 
 def _interrupted(signum: int, _frame: Any) -> None:
@@ -448,15 +418,10 @@ def main() -> int:
         ),
         help="a server database to connect to for CREATE/DROP DATABASE (never used for data)",
     )
-    parser.add_argument(
-        "--proposed-indexes",
-        action="store_true",
-        help="then add the indexes proposed for DecisionEvent and time the report again",
-    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_backend(args.child, args.events, args.proposed_indexes)))
+        print(json.dumps(run_backend(args.child, args.events)))
         return 0
     signal.signal(signal.SIGTERM, _interrupted)  # so a kill still cleans up
     labels = {"sqlite": ["SQLite"], "postgresql": ["PostgreSQL"]}.get(
@@ -467,7 +432,7 @@ def main() -> int:
         results = [
             r
             for label in labels
-            if (r := run_one(label, args.events, args.pg_url, args.proposed_indexes))
+            if (r := run_one(label, args.events, args.pg_url))
         ]
     except KeyboardInterrupt:
         print("interrupted; the temporary data and database were removed", file=sys.stderr)
