@@ -164,3 +164,23 @@ def test_a_time_bounded_turn_leaves_the_rest_of_a_backlog_for_the_next(db, tmp_p
     spool = spool_with(tmp_path, [event(i) for i in range(9)])
     assert ingest(spool, batch_size=3, seconds=0).stored == 3
     assert ingest(spool, batch_size=3).stored == 6
+
+
+def test_a_spool_that_cannot_be_read_stops_the_run_with_its_error_and_stores_nothing_more(
+    db, tmp_path, monkeypatch
+) -> None:
+    spool = spool_with(tmp_path / "spool", [event(i) for i in range(9)])
+    real_batches = SpoolReader.batches
+
+    def failing_after_one(self, max_events=1000):  # the disk fails after the first batch
+        batches = real_batches(self, max_events)
+        yield next(batches)
+        raise OSError("spool disk unreadable")
+
+    monkeypatch.setattr(SpoolReader, "batches", failing_after_one)
+    with pytest.raises(OSError, match="spool disk unreadable"):
+        ingest(spool, batch_size=3)
+    assert DecisionEvent.objects.count() == 3
+    monkeypatch.undo()
+    assert ingest(spool, batch_size=3).stored == 6
+    assert DecisionEvent.objects.count() == 9

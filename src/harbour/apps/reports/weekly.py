@@ -125,18 +125,18 @@ def _ranked(counts: Counter[str]) -> list[tuple[str, int]]:
 
 
 def _per_day(report: WeeklyReport, period: Period) -> None:
-    """Allowed and blocked per school day: range counts on the (action, time) index, which
-    read no table rows (truncating every row's time to a local date read them all)."""
+    """Allowed and blocked per school day: range counts on the time index and on the blocked
+    attempts' partial index, which read no table rows (truncating every row's time to a local
+    date read them all). Every stored decision is an allow or a block (the ingest refuses
+    anything else), so the allowed are the day's decisions less its blocks, and the days add
+    up to the week without another pass over its rows."""
     report.per_day = []
     for day in period.days():
         start = datetime.combine(day, time.min, period.zone)
         end = datetime.combine(day + timedelta(days=1), time.min, period.zone)
         in_day = DecisionEvent.objects.filter(time__gte=start, time__lt=end)
-        allowed = in_day.filter(action="allow").count()
         blocked = in_day.filter(action="block").count()
-        report.per_day.append((f"{day:%a %-d}", allowed, blocked))
-    # Every stored decision is an allow or a block (the ingest refuses anything else), so the
-    # days add up to the week without another pass over its rows.
+        report.per_day.append((f"{day:%a %-d}", in_day.count() - blocked, blocked))
     report.totals = {
         "decisions": sum(a + b for _, a, b in report.per_day),
         "blocked": sum(b for _, _, b in report.per_day),
