@@ -429,11 +429,7 @@ def main() -> int:
     )
     print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     try:
-        results = [
-            r
-            for label in labels
-            if (r := run_one(label, args.events, args.pg_url))
-        ]
+        results = [r for label in labels if (r := run_one(label, args.events, args.pg_url))]
     except KeyboardInterrupt:
         print("interrupted; the temporary data and database were removed", file=sys.stderr)
         return 130

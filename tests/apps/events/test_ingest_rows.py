@@ -70,6 +70,21 @@ def test_hooks_receive_the_stored_values_with_their_row_ids(db, tmp_path, monkey
         assert (stored.search_terms, stored.spool_id) == (row.search_terms, row.spool_id)
 
 
+def test_hooks_get_the_right_row_ids_after_the_newest_rows_were_deleted(
+    db, tmp_path, monkeypatch
+) -> None:
+    ingest(spool_with(tmp_path / "first", [event(i) for i in range(4)]))
+    DecisionEvent.objects.filter(user__in=["pupil2", "pupil3"]).delete()  # ids are not reused
+    seen: list[object] = []
+    monkeypatch.setattr(ingest_module, "ingest_hooks", [seen.extend])
+    ingest(spool_with(tmp_path / "second", [event(i) for i in range(10, 16)]))
+    ids = dict(DecisionEvent.objects.values_list("spool_id", "id"))
+    assert len(seen) == 6
+    assert {stored.spool_id: stored.pk for stored in seen} == {
+        stored.spool_id: ids[stored.spool_id] for stored in seen
+    }
+
+
 def test_a_locked_tier_block_raises_an_alert_through_the_alerts_hook(school, tmp_path) -> None:
     from harbour.apps.alerts.models import Alert
 

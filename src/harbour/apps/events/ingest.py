@@ -304,15 +304,17 @@ def _write_batch(
         columns, rejects = event_columns(fresh)
     count = len(columns[0]) if columns else 0
     hooks = list(ingest_hooks) if count else []
-    before = _top_id() if hooks else 0
-    if count:
+    ids: list[int] | range = []
+    if count and hooks:
+        ids = _insert_with_ids(columns)
+    elif count:
         _insert(_db_rows(columns))
     if rejects:
         SpoolReject.objects.bulk_create(rejects, ignore_conflicts=True)
 
     def finish() -> None:
         if hooks:
-            stored = _stored_events(columns, before)
+            stored = _stored_events(columns, ids)
             for hook in hooks:
                 hook(stored)
         _advance(events, progress)
@@ -340,27 +342,61 @@ def _db_rows(columns: list[list[Any]]) -> Iterable[tuple[Any, ...]]:
     return zip(columns[0], texts, *columns[2:], strict=True)
 
 
-def _insert(rows: Iterable[tuple[Any, ...]]) -> None:
+def _insert(rows: Iterable[tuple[Any, ...]], ids: list[int] | None = None) -> int:
+    """Insert rows in :data:`COLUMNS` order, with the given ``ids`` (PostgreSQL only) or the
+    database's. Returns the last row id on SQLite, 0 on PostgreSQL."""
     table = DecisionEvent._meta.db_table
-    columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+    names = ("id", *COLUMNS) if ids is not None else COLUMNS
+    columns = ", ".join(connection.ops.quote_name(c) for c in names)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             from harbour.apps.events.pgcopy import COPY_TYPES, copy_rows
 
             types = [
-                COPY_TYPES[DecisionEvent._meta.get_field(c).get_internal_type()] for c in COLUMNS
+                COPY_TYPES[DecisionEvent._meta.get_field(c).get_internal_type()] for c in names
             ]
+            if ids is not None:
+                rows = ((key, *row) for key, row in zip(ids, rows, strict=True))
             # cursor.cursor: the psycopg cursor under Django's wrapper
             copy_rows(cursor.cursor, f"{table} ({columns})", types, rows)
-            return
-        if connection.vendor != "sqlite":
+            return 0
+        if connection.vendor != "sqlite" or ids is not None:
             raise NotImplementedError(f"bulk insert for the {connection.vendor} database")
-        _sqlite_insert(cursor.connection, f"INSERT INTO {table} ({columns}) VALUES ", rows)
+        return _sqlite_insert(cursor.connection, f"INSERT INTO {table} ({columns}) VALUES ", rows)
 
 
-def _sqlite_insert(raw: sqlite3.Connection, head: str, rows: Iterable[tuple[Any, ...]]) -> None:
+def _insert_with_ids(columns: list[list[Any]]) -> list[int] | range:
+    """Insert a batch and return its rows' ids in batch order, for the hooks, without reading
+    the rows back (which cost a third of a monitored ingest)."""
+    count = len(columns[0])
+    if connection.vendor == "postgresql":
+        # Ids drawn from the column's own sequence, then written with the rows.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [DecisionEvent._meta.db_table, count],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        _insert(_db_rows(columns), ids)
+        return ids
+    before = _top_id()
+    last = _insert(_db_rows(columns))
+    if last - before == count:
+        # The batch holds the write lock, and SQLite gives each new row a larger id than any
+        # before it: count rows in (before, last] with last - before == count are exactly
+        # before+1 ... last, in insert order.
+        return range(before + 1, last + 1)
+    # A gap (rows deleted at the top, under AUTOINCREMENT): read the ids back.
+    found = dict(
+        DecisionEvent.objects.filter(id__gt=before).values_list("spool_id", "id").order_by()
+    )
+    return [found[spool_id] for spool_id in columns[0]]
+
+
+def _sqlite_insert(raw: sqlite3.Connection, head: str, rows: Iterable[tuple[Any, ...]]) -> int:
     """Many rows a statement (a fifth cheaper than ``executemany``'s statement a row, which
-    also updates the AUTOINCREMENT counter once per row), within SQLite's parameter limit."""
+    also updates the AUTOINCREMENT counter once per row), within SQLite's parameter limit.
+    Returns the last row's id."""
     per = max(
         1,
         min(
@@ -369,9 +405,11 @@ def _sqlite_insert(raw: sqlite3.Connection, head: str, rows: Iterable[tuple[Any,
         ),
     )
     one = "(" + ", ".join("?" * len(COLUMNS)) + ")"
-    pending = iter(rows)
+    pending, last = iter(rows), 0
     while chunk := list(islice(pending, per)):
-        raw.execute(head + ", ".join([one] * len(chunk)), list(chain.from_iterable(chunk)))
+        cursor = raw.execute(head + ", ".join([one] * len(chunk)), list(chain.from_iterable(chunk)))
+        last = cursor.lastrowid or last
+    return last
 
 
 def _sqlite_time(moment: datetime) -> str:
@@ -383,14 +421,14 @@ def _top_id() -> int:
     return DecisionEvent.objects.aggregate(top=Max("id"))["top"] or 0
 
 
-def _stored_events(columns: list[list[Any]], before: int) -> list[StoredEvent]:
-    """The rows just stored, for the hooks: their ids (the only values the database chose)
-    are read back, the rest comes from the batch itself."""
-    ids = dict(DecisionEvent.objects.filter(id__gt=before).values_list("spool_id", "id").order_by())
-    lists = [orjson.loads(encoded) for encoded in columns[6]]
+def _stored_events(columns: list[list[Any]], ids: list[int] | range) -> list[StoredEvent]:
+    """The rows just stored, for the hooks, built from the batch itself and ``ids``, the only
+    values the database chose. Events with the same categories share one list: hooks read
+    them, never change them."""
+    lists = {encoded: orjson.loads(encoded) for encoded in set(columns[6])}
     return [
-        StoredEvent(ids[row[0]], *row[:6], categories, *row[7:])
-        for row, categories in zip(zip(*columns, strict=True), lists, strict=True)
+        StoredEvent(key, *row[:6], lists[row[6]], *row[7:])
+        for key, row in zip(ids, zip(*columns, strict=True), strict=True)
     ]
 
 

@@ -20,6 +20,7 @@ _JSONB_VERSION = b"\x01"
 COPY_TYPES = {
     "CharField": "varchar",
     "TextField": "text",
+    "BigAutoField": "int8",
     "DateTimeField": "timestamptz",
     "JSONField": "jsonb",
 }
