@@ -107,3 +107,21 @@ def test_the_upgrade_records_progress_from_events_already_stored(db) -> None:
         "seg-a.jsonl": 413,
         "seg-b.jsonl": 1,
     }
+
+
+def test_progress_marks_of_segments_stored_deleted_and_over_a_week_old_are_forgotten(
+    db, tmp_path
+) -> None:
+    from harbour.apps.events.ingest import prune_progress
+
+    now = MOMENT.timestamp()
+    old, recent = int((now - 8 * 86400) * 1e9), int((now - 86400) * 1e9)
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    (spool / f"{old}-1-0.jsonl").write_text("")  # old, but still in the spool
+    for name in (f"{old}-1-0.jsonl", f"{old}-2-0.jsonl", f"{recent}-3-0.jsonl", "odd.jsonl"):
+        SpoolProgress.objects.create(segment=name, position=10)
+    assert prune_progress(spool, now=now) == 1
+    assert sorted(SpoolProgress.objects.values_list("segment", flat=True)) == sorted(
+        [f"{old}-1-0.jsonl", f"{recent}-3-0.jsonl", "odd.jsonl"]
+    )

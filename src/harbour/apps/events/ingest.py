@@ -528,6 +528,34 @@ def spool_lock(spool: Path) -> Iterator[None]:
         os.close(fd)
 
 
+PROGRESS_KEPT_S = 7 * 24 * 3600  # marks of deleted segments kept this long after they began
+
+
+def prune_progress(spool: Path, now: float | None = None) -> int:
+    """Forget the progress marks of segments that are gone from ``spool`` and began over a
+    week ago; returns how many. A segment is deleted only once it is wholly stored and
+    acknowledged, so it cannot come back; without pruning, marks pile up, one per segment
+    (each gateway process starts one every few minutes). The week's grace covers a spool
+    directory restored from a recent backup."""
+    limit_ns = int(((now if now is not None else time.time()) - PROGRESS_KEPT_S) * 1e9)
+    with spool_lock(spool):
+        present = {path.name for path in spool.iterdir()}
+        gone = [
+            segment
+            for segment in SpoolProgress.objects.values_list("segment", flat=True)
+            if segment not in present and _segment_start_ns(segment) < limit_ns
+        ]
+        for start in range(0, len(gone), 500):
+            SpoolProgress.objects.filter(segment__in=gone[start : start + 500]).delete()
+    return len(gone)
+
+
+def _segment_start_ns(segment: str) -> int:
+    # Segment names begin with their start time in nanoseconds; an odd name is never pruned.
+    head = segment.split("-", 1)[0]
+    return int(head) if head.isdigit() else 1 << 63
+
+
 def ingest(
     spool: Path,
     batch_size: int = BATCH_SIZE,

@@ -23,6 +23,7 @@ periodic_jobs: list[Job] = []
 
 INGEST_EVERY_S = 2.0
 INGEST_TURN_S = 5.0
+PRUNE_EVERY_S = 3600.0
 
 
 def ingest_job() -> object:
@@ -36,6 +37,16 @@ def ingest_job() -> object:
         return None
 
 
+def prune_progress_job() -> object:
+    """Forget the progress marks of spool segments long since stored and deleted."""
+    from harbour.apps.events.ingest import IngestBusy, prune_progress
+
+    try:
+        return prune_progress(spool_dir())
+    except IngestBusy:  # ingest holds the spool: prune at the next turn
+        return None
+
+
 def register_job(name: str, interval: float, job: Callable[[], object]) -> None:
     """Add a periodic job once (registering a name again is ignored)."""
     if all(existing[0] != name for existing in periodic_jobs):
@@ -43,6 +54,7 @@ def register_job(name: str, interval: float, job: Callable[[], object]) -> None:
 
 
 register_job("events-ingest", INGEST_EVERY_S, ingest_job)
+register_job("events-prune-progress", PRUNE_EVERY_S, prune_progress_job)
 
 
 def run_worker(stop: threading.Event, once: bool = False) -> int:
