@@ -397,8 +397,8 @@ def print_table(results: list[dict[str, Any]]) -> None:
     print("total = report build + PDF (the PDF render includes its HTML); '/ 10 s' is total")
     print("divided by the 10 s target, so below 1.00x meets it. gen = generating and loading")
     print("the events (with the ingest's insert_rows). CPU s = CPU time of the")
-    print("build + PDF in the benchmark process and its PostgreSQL backend (parallel workers not")
-    print("counted): on a busy machine it shows the work itself.")
+    print("build + PDF in the benchmark process and the PostgreSQL server (its parallel workers")
+    print("included): on a busy machine it shows the work itself.")
 
 
 def _interrupted(signum: int, _frame: Any) -> None:
