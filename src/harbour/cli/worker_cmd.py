@@ -25,16 +25,27 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _worker(args: argparse.Namespace) -> int:
     setup_django(migrate=True)
-    from harbour.apps.events.worker import periodic_jobs, run_worker
+    from harbour.apps.events.jobqueue import QueueError, queue_from_env
+    from harbour.apps.events.worker import local_jobs, periodic_jobs, run_worker
 
     if args.list:
         for name, interval, _ in periodic_jobs:
-            print(f"{name:<24} every {interval:g} s")
+            where = "this machine" if name in local_jobs else "shared"
+            print(f"{name:<28} every {interval:g} s  ({where})")
         return 0
+    try:
+        queue = queue_from_env()
+    except QueueError as exc:
+        print(f"harbour worker: {exc}", file=sys.stderr)
+        return 2
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    failures = run_worker(stop, once=args.once)
+    try:
+        failures = run_worker(stop, once=args.once, queue=queue)
+    finally:
+        if queue is not None:
+            queue.close()
     return 1 if args.once and failures else 0
 
 
