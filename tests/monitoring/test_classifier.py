@@ -57,6 +57,12 @@ def test_evasive_spellings_of_suicidal_intent_are_caught(classifier: Classifier,
         "how did anne frank die",
         "scunthorpe united fixtures",
         "je suis mort de rire",
+        "the cheese is mature for 12 months",
+        "national socialist party rise to power gcse history",
+        "can you jump higher if you train",
+        "long jump training for sports day",
+        "choke chain for dogs",
+        "what to do if someone is choking first aid",
     ],
 )
 def test_benign_senses_and_educational_framing_do_not_alert(
