@@ -63,6 +63,11 @@ def test_evasive_spellings_of_suicidal_intent_are_caught(classifier: Classifier,
         "long jump training for sports day",
         "choke chain for dogs",
         "what to do if someone is choking first aid",
+        "what time do you finish work tonight",
+        "mixing paint and alcohol for art",
+        "how to build a gun in minecraft",
+        "acid trip album by the band",
+        "how long can you hold your breath underwater",
     ],
 )
 def test_benign_senses_and_educational_framing_do_not_alert(
