@@ -39,7 +39,15 @@ def _database() -> dict[str, object]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "harbour.sqlite3"),
-            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
+            # WAL: the web pages read while the worker writes, and a commit is one append and
+            # one fsync of the log (FULL keeps that fsync: see docs/events.md, Durability).
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-32000"
+                ),
+            },
         }
     parsed = urlparse(url)
     if parsed.scheme not in {"postgres", "postgresql"}:
