@@ -1,4 +1,5 @@
-"""``harbour people import``: load the roster from an MIS export, all or nothing."""
+"""``harbour people import``: load the roster from an MIS export, all or nothing;
+``harbour people reset-2fa``: make a login enrol its second factor again."""
 
 from __future__ import annotations
 
@@ -16,9 +17,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     actions = people.add_subparsers(dest="people_command", metavar="ACTION", required=True)
     imp = actions.add_parser("import", help="import a roster CSV (see docs/roster.md for columns)")
     imp.add_argument("file")
-    imp.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
-    imp.add_argument("--mark-leavers", action="store_true", help="mark people missing from the file as left")
+    imp.add_argument(
+        "--dry-run", action="store_true", help="show what would change; change nothing"
+    )
+    imp.add_argument(
+        "--mark-leavers", action="store_true", help="mark people missing from the file as left"
+    )
     imp.set_defaults(func=_import)
+    reset = actions.add_parser(
+        "reset-2fa",
+        help="forget a login's second factor (lost phone): they enrol again at next sign-in",
+    )
+    reset.add_argument("username")
+    reset.set_defaults(func=_reset_second_factor)
 
 
 def cli_actor() -> str:
@@ -60,4 +71,21 @@ def _import(args: argparse.Namespace) -> int:
     apply_plan(plan, cli_actor())
     write_gateway_snapshot()
     print(f"imported {args.file}: {plan.summary()}")
+    return 0
+
+
+def _reset_second_factor(args: argparse.Namespace) -> int:
+    setup_django(migrate=True)
+    from django.contrib.auth import get_user_model
+
+    from harbour.apps.accounts import totp
+    from harbour.apps.accounts.models import Profile
+
+    user = get_user_model().objects.filter(username=args.username).first()
+    if user is None:
+        print(f"harbour: no login named {args.username!r}", file=sys.stderr)
+        return 2
+    profile, _ = Profile.objects.get_or_create(user=user)
+    totp.reset(profile, cli_actor())
+    print(f"{args.username} will set up their authenticator app again at their next sign-in")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyotp
 import pytest
 
+from harbour.apps.accounts.sealing import unseal
 from harbour.apps.audit.models import AuditEntry
 from tests.fixtures import sign_in
 
@@ -38,8 +39,8 @@ def test_the_dsl_is_held_at_the_second_factor_until_a_valid_code(school, client)
     assert b"authenticator app" in enrol.content
     assert client.post("/2fa/", {"code": "000000"}).status_code == 200
     assert client.get("/people/").status_code == 302
-    secret = school["alice"].profile.__class__.objects.get(user=school["alice"]).totp_secret
-    code = pyotp.TOTP(secret).now()
+    stored = school["alice"].profile.__class__.objects.get(user=school["alice"]).totp_secret
+    code = pyotp.TOTP(unseal(stored)).now()
     assert client.post("/2fa/?next=/people/", {"code": code})["Location"] == "/people/"
     assert client.get("/people/").status_code == 200
     assert AuditEntry.objects.filter(actor="alice", action="second-factor-failed").exists()

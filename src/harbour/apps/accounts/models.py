@@ -22,7 +22,7 @@ class Profile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
     role = models.CharField(max_length=20, choices=ROLE_CHOICES, default="staff")
-    totp_secret = models.CharField(max_length=64, blank=True)
+    totp_secret = models.CharField(max_length=255, blank=True)  # sealed: see sealing.py
     totp_confirmed = models.BooleanField(default=False)
     last_totp_step = models.BigIntegerField(default=0)  # refuses a code used twice
 
