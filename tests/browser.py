@@ -36,6 +36,12 @@ def browser_page():
         try:
             yield page
         finally:
+            # Database connections the test opened while Playwright's event loop ran belong
+            # to that loop's context, which Django's own teardown never sees: close them here,
+            # or PostgreSQL refuses to drop the test database at the end of the run.
+            from django.db import connections
+
+            connections.close_all()
             context.close()
             shutil.rmtree(profile, ignore_errors=True)
 
