@@ -68,6 +68,9 @@ def test_evasive_spellings_of_suicidal_intent_are_caught(classifier: Classifier,
         "how to build a gun in minecraft",
         "acid trip album by the band",
         "how long can you hold your breath underwater",
+        "nitrous oxide at the dentist is it safe",
+        "my grandad has scars from the war",
+        "insulin pump how does it work biology",
     ],
 )
 def test_benign_senses_and_educational_framing_do_not_alert(

@@ -1,7 +1,7 @@
 """The figures issue 5 asks for, on the shared dev file and on Harbour's own evaluation files.
 
 ``heldout.jsonl`` and ``blind.jsonl`` were written before the classifier existed;
-``stress.jsonl`` and ``round2..26.jsonl`` were each written after a round of tuning, measured
+``stress.jsonl`` and ``round2..27.jsonl`` were each written after a round of tuning, measured
 once as unseen text (figures in monitoring/README.md), then tuned on like the others.
 """
 
