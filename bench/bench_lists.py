@@ -9,7 +9,8 @@ and measures:
 
 - compiled load time in a fresh process (targets: <= 5 s);
 - memory of one process holding the lists with the full sample policy (<= 300 MB RSS);
-- eight such processes together, by PSS (<= 1.5x one process);
+- eight such processes together, by PSS (<= 1.5x one process); eight children served by
+  ``harbour squid-pool`` (one loaded engine, a forked worker per child), the same way;
 - per-decision latency in-process over the full policy (p99 < 1 ms);
 - the same list in squidGuard 1.6 (Debian): database build, start-up to first answer, memory.
 """
@@ -196,6 +197,83 @@ def holders(data: Path, count: int) -> tuple[list[dict[str, float]], list[dict[s
     return timings, memory
 
 
+def _children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def pooled(data: Path, counts: tuple[int, ...]) -> list[dict[str, float]]:
+    """Memory of ``harbour squid-pool`` with 1, then more, helper children handed to it.
+
+    Each child is started as Squid starts one (``harbour squid-helper`` with pipes), hands its
+    pipes to the pool and exits; 2,000 requests then go through each worker. Counted: the PSS
+    of the pool and its workers outside the lists, plus the whole compiled lists once, as if
+    every page were touched (so the figure is comparable with the holders', which touch all).
+    """
+    harbour = Path(sys.executable).parent / "harbour"
+    sock = data.parent / "pool.sock"
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    pool = subprocess.Popen(
+        [str(harbour), "--data", str(data), "squid-pool", "--socket", str(sock)],
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    lists_size = sum(f.stat().st_size for f in (data / "lists").rglob("*") if f.is_file())
+    pipes: list[subprocess.Popen[str]] = []
+    results = []
+    try:
+        from harbour.gateways.squid.pool import wait_for_socket
+
+        if not wait_for_socket(sock):
+            raise SystemExit("squid-pool did not start")
+        for count in counts:
+            while len(pipes) < count:
+                child = subprocess.Popen(
+                    [str(harbour), "--data", str(data), "squid-helper", "--pool", str(sock)],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                    env=env,
+                )
+                assert child.stdin and child.stdout
+                for n in range(2000):
+                    child.stdin.write(f"{n} http://site{n}.example/ 10.10.1.5/- - GET\n")
+                child.stdin.flush()
+                for _ in range(2000):
+                    child.stdout.readline()
+                if child.wait(10) != 0:
+                    raise SystemExit("a helper child did not hand over to the pool")
+                pipes.append(child)
+            pids = [pool.pid, *_children_of(pool.pid)]
+            if len(pids) != count + 1:
+                raise SystemExit(f"expected {count} pool workers, found {len(pids) - 1}")
+            memory = [{**smaps(pid), "lists": list_pss(pid, data / "lists")} for pid in pids]
+            outside = sum(m["pss"] - m["lists"] for m in memory)
+            results.append(
+                {
+                    "children": count,
+                    "total_kb": outside + lists_size / 1024,
+                    "pool_private_kb": memory[0]["private"],
+                    "worker_private_kb": statistics.fmean(m["private"] for m in memory[1:]),
+                }
+            )
+    finally:
+        for child in pipes:
+            child.stdin.close()  # type: ignore[union-attr]
+            child.stdout.close()  # type: ignore[union-attr]
+        pool.terminate()
+        pool.wait()
+    return results
+
+
 def latency(data: Path, domains: list[str], decisions: int) -> dict[str, float]:
     """Per-decision latency over a realistic stream (half listed, in varied spellings)."""
     from harbour.filtering import FilterEngine
@@ -362,6 +440,16 @@ def main() -> int:
         f"loaded parent + {args.children} forked workers: total PSS {fork_total / 1024:.1f} MB = "
         f"{fork_total / one['rss']:.2f}x one process's RSS; private per worker "
         f"{statistics.fmean(m['private'] for m in shared[1:]) / 1024:.1f} MB   target <= 1.5x"
+    )
+
+    one_pooled, many_pooled = pooled(data, (1, args.children))
+    print(
+        f"squid-pool with {args.children} helper children: total {many_pooled['total_kb'] / 1024:.1f} MB "
+        f"= {many_pooled['total_kb'] / one['rss']:.2f}x one separately started process's RSS "
+        f"({many_pooled['total_kb'] / one_pooled['total_kb']:.2f}x the pool with one child, "
+        f"{one_pooled['total_kb'] / 1024:.1f} MB); private per worker "
+        f"{many_pooled['worker_private_kb'] / 1024:.1f} MB, pool {many_pooled['pool_private_kb'] / 1024:.1f} MB"
+        f"   target <= 1.5x"
     )
 
     result = latency(data, domains, args.decisions)

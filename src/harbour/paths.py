@@ -34,3 +34,8 @@ def lists_dir() -> Path:
 def spool_dir() -> Path:
     """Folder holding the decision-event spool."""
     return data_dir() / "spool"
+
+
+def squid_pool_socket() -> Path:
+    """Where ``harbour squid-pool`` listens for Squid's helper children."""
+    return data_dir() / "run" / "squid-pool.sock"

@@ -142,3 +142,40 @@ visible_hostname harbour-test
             time.sleep(0.1)
     running.stop()
     raise RuntimeError(f"squid did not listen on {port}:\n{running.log()[-3000:]}")
+
+
+def start_pool(data: Path) -> subprocess.Popen[bytes]:
+    """``harbour squid-pool`` for ``data``, listening where the helpers look for it; as root,
+    its socket is given to the Squid user's group (the helpers run as that user)."""
+    from harbour.gateways.squid.pool import wait_for_socket
+
+    group = ["--group", SQUID_USER] if os.geteuid() == 0 else []
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harbour", "--data", str(data), "squid-pool", *group],
+        stderr=subprocess.PIPE,
+    )
+    if not wait_for_socket(data / "run" / "squid-pool.sock"):
+        process.kill()
+        raise RuntimeError(f"squid-pool did not start: {process.communicate()[1].decode()}")
+    return process
+
+
+def children_of(pid: int) -> list[int]:
+    """The running processes whose parent is ``pid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        if stat and int(stat.rpartition(")")[2].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def cmdline(pid: int) -> str:
+    """A process's command line, spaces between the arguments ('' once it is gone)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""

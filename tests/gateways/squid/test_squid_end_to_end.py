@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.client
 import json
 import shutil
+import subprocess
 import tempfile
 import threading
 import time
@@ -28,10 +29,13 @@ from harbour.filtering import FilterEngine, ListStore, compile_policy
 from harbour.policy.snapshot import DeviceEntry, Override, read_snapshot, write_snapshot
 from tests.gateways.squid.squid_run import (
     RunningSquid,
+    children_of,
+    cmdline,
     deployed_fragment,
     find_squid,
     hand_to_squid_user,
     helper_command,
+    start_pool,
     start_squid,
 )
 from tests.paths import SAMPLE_POLICY, UT1
@@ -59,6 +63,7 @@ class Proxy:
     data: Path
     origin_port: int
     gambling_host: str
+    pool: subprocess.Popen[bytes] | None = None
 
     def get(self, host: str, path: str = "/") -> http.client.HTTPResponse:
         """GET http://host:origin/path through Squid; the response is read."""
@@ -83,8 +88,8 @@ def _gambling_host(data: Path) -> str:
     raise AssertionError("no gambling-only domain in the UT1 list")
 
 
-@pytest.fixture(scope="module")
-def proxy() -> Iterator[Proxy]:
+@pytest.fixture(scope="module", params=["children-alone", "children-in-pool"])
+def proxy(request: pytest.FixtureRequest) -> Iterator[Proxy]:
     squid = find_squid()
     if squid is None:
         pytest.skip("squid is not installed (apt-get install squid): end-to-end test skipped")
@@ -105,14 +110,18 @@ def proxy() -> Iterator[Proxy]:
     origin = ThreadingHTTPServer(("127.0.0.1", 0), _Origin)
     threading.Thread(target=origin.serve_forever, daemon=True).start()
     running = None
+    pool = start_pool(data) if request.param == "children-in-pool" else None
     try:
         hosts = {gambling: "127.0.0.1", ALLOWED_HOST: "127.0.0.1"}
         fragment = deployed_fragment(helper, urlsplit(BLOCK_URL).hostname)
         running = start_squid(squid, folder, hosts, fragment)
-        yield Proxy(running, data, origin.server_address[1], gambling)
+        yield Proxy(running, data, origin.server_address[1], gambling, pool)
     finally:
         if running is not None:
             running.stop()
+        if pool is not None:
+            pool.terminate()
+            pool.wait(10)
         origin.shutdown()
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -197,3 +206,15 @@ def test_approved_override_lets_the_site_through_without_restarting_squid(proxy:
     assert response.status == 200, proxy.squid.log()[-2000:]
     assert response.body.startswith(b"origin page")
     assert proxy.squid.process.poll() is None  # the same Squid, never restarted
+
+
+def test_children_answer_squid_themselves_unless_a_pool_runs_then_its_workers_do(
+    proxy: Proxy,
+) -> None:
+    assert proxy.get(ALLOWED_HOST, "/who-answers").status == 200, proxy.squid.log()[-2000:]
+    helpers = [p for p in children_of(proxy.squid.process.pid) if "squid-helper" in cmdline(p)]
+    if proxy.pool is None:
+        assert helpers, "Squid's own helper children should be running"
+    else:
+        assert children_of(proxy.pool.pid), "no pool worker answers Squid"
+        assert helpers == [], "helper children should hand their pipes over and exit"

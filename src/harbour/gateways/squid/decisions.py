@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import fields
 from datetime import UTC, datetime
 from itertools import islice
 from json.encoder import encode_basestring_ascii as json_string  # type: ignore[attr-defined]
@@ -53,7 +52,7 @@ _EVERYONE = None  # the cache key's groups part for decisions that are the same 
 # the list entries that matched (neither the events nor the block page show them): decisions
 # alike in these have the same event fields and block-page details, so those are built once.
 _PER_REQUEST = {"url", "host", "search_terms", "safe_search", "safe_search_url", "matches"}
-_SHAPE = [f.name for f in fields(Decision) if f.name not in _PER_REQUEST]
+_SHAPE = [name for name in Decision._fields if name not in _PER_REQUEST]
 
 
 class Verdict(NamedTuple):
