@@ -174,11 +174,16 @@ class FilterEngine:
 
     # -- decisions -------------------------------------------------------------------------
 
-    def decide(self, who: Who, url: str, when: datetime | None = None) -> Decision:
+    def decide(
+        self, who: Who, url: str, when: datetime | None = None, *, remember: bool = True
+    ) -> Decision:
         """Decide a request for ``url`` (any spelling) by ``who`` at ``when`` (default now;
         a naive time is in the school's timezone). Never raises for a bad URL: it is blocked
-        with ``error`` set."""
+        with ``error`` set. ``remember=False`` neither uses nor fills the decision cache (for
+        a caller that keeps the decision in a cache of its own)."""
         state, moment = self._state, self._moment(when)
+        if not remember:
+            return _decide_url(state, who, url, moment)
         return state.cached(
             ("url", url, who.groups), moment, lambda: _decide_url(state, who, url, moment)
         )

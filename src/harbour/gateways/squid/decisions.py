@@ -212,7 +212,9 @@ class CachedDecider:
                 self.hits += 1
                 return cached, url  # a plain URL is its own normal form
         self.misses += 1
-        verdict = self._engine_verdict(client.who, url, now)
+        # A plain URL's decision is nearly always kept here, per host: the engine keeping it
+        # too, per URL, would only double each helper's memory.
+        verdict = self._engine_verdict(client.who, url, now, remember=parts is None)
         host = verdict.decision.host
         if parts is not None and verdict.cacheable and host == parts[1]:
             if len(self.verdicts) >= _MAX_ENTRIES:
@@ -220,8 +222,8 @@ class CachedDecider:
             self.verdicts[(_EVERYONE if verdict.everyone else client.key, host)] = verdict
         return verdict, verdict.decision.url
 
-    def _engine_verdict(self, who: Who, url: str, now: float) -> Verdict:
-        decision = self.engine.decide(who, url, datetime.fromtimestamp(now, UTC))
+    def _engine_verdict(self, who: Who, url: str, now: float, remember: bool = True) -> Verdict:
+        decision = self.engine.decide(who, url, datetime.fromtimestamp(now, UTC), remember=remember)
         cacheable = (
             decision.error is None
             and not decision.safe_search
