@@ -178,6 +178,19 @@ def test_pre_encoded_lines_and_mappings_share_one_spool_in_order(tmp_path: Path)
     assert [e["n"] for e in events] == [0, 1, 2] and events[1]["url"] == "http://a.example/"
 
 
+def test_a_batch_of_encoded_lines_is_one_queue_entry_but_every_event_is_read_back(
+    tmp_path: Path,
+) -> None:
+    with SpoolWriter(tmp_path, background=False) as writer:
+        writer.append_lines(['{"n":0}', '{"n":1}', '{"n":2}'])
+        assert len(writer._queue) == 1
+        writer.append_lines([])
+        writer.append({"n": 3})
+    events = [e for _, chunk in SpoolReader(tmp_path).batches() for e in chunk]
+    assert [e["n"] for e in events] == [0, 1, 2, 3]
+    assert len({e["id"] for e in events}) == 4  # each its own place in the segment
+
+
 def test_a_forked_worker_writes_its_own_segment_and_loses_nothing(tmp_path: Path) -> None:
     code = textwrap.dedent(
         """

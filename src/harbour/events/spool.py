@@ -94,21 +94,26 @@ class SpoolWriter:
         gateways that build event text faster than ``json.dumps``. Never blocks on I/O."""
         self._queue.append(line)
 
-    def flush(self) -> int:
-        """Write and fsync everything queued; return how many events were written."""
+    def append_lines(self, lines: list[str]) -> None:
+        """Queue several events encoded as for :meth:`append_line`, as one entry: for a
+        gateway that answers requests in batches. Never blocks on I/O."""
+        if lines:
+            self._queue.append("\n".join(lines))
+
+    def flush(self) -> None:
+        """Write and fsync everything queued."""
         with self._io:
             lines = []
             while self._queue:
                 item = self._queue.popleft()
                 lines.append(item if isinstance(item, str) else _encode(item))
             if not lines:
-                return 0
+                return
             data = ("\n".join(lines) + "\n").encode()
             fd = self._segment(len(data))
             os.write(fd, data)  # one write per flush: a line is never interleaved or split
             os.fsync(fd)
             self._size += len(data)
-            return len(lines)
 
     def close(self) -> None:
         """Flush, stop the thread and mark the current segment finished."""

@@ -21,7 +21,7 @@ from functools import cached_property
 from typing import Any
 
 from harbour.filtering.compiled import Segment, key_hash
-from harbour.filtering.literals import required_literals
+from harbour.filtering.literals import Requirement, required_alternatives
 from harbour.filtering.urlnorm import NormalURL
 
 # Hosts repeat a lot, and a host missed for one group is often asked for by another soon after:
@@ -69,8 +69,24 @@ class _Expressions:
         self.category = category
         self.patterns = patterns
         self.locked = locked
-        needed = [required_literals(p) for p in patterns]
-        self.required = None if any(n is None for n in needed) else frozenset().union(*needed)  # type: ignore[arg-type]
+        needed = [required_alternatives(p) for p in patterns]
+        # Every way any of the patterns could match, each a list of literal sets all needed;
+        # None when some pattern must always be searched.
+        self.alternatives: list[Requirement] | None = (
+            None if any(n is None for n in needed) else [a for n in needed for a in n or ()]
+        )
+        self.required: frozenset[str] | None = (
+            None
+            if self.alternatives is None
+            else frozenset(lit for alt in self.alternatives for group in alt for lit in group)
+        )
+
+    def worth_searching(self, present: set[str]) -> bool:
+        """Whether the literals ``present`` in a text complete one of the ways to match."""
+        alternatives = self.alternatives
+        return alternatives is None or any(
+            all(group & present for group in alt) for alt in alternatives
+        )
 
     @cached_property
     def _singles(self) -> list[re.Pattern[str]]:
@@ -174,14 +190,16 @@ class Matcher:
         """The expression entries found in ``host/path?query`` (one per category at most)."""
         candidates = self._always
         if self._literals is not None:
-            worth: set[int] = set()
-            for _, indexes in self._literals.iter(host_path.lower()):
-                worth.update(indexes)
-            if worth:  # rare: most URLs hold none of the literals, and skip this
+            present: dict[int, set[str]] = {}
+            for _, (literal, indexes) in self._literals.iter(host_path.lower()):
+                for index in indexes:
+                    present.setdefault(index, set()).add(literal)
+            if present:  # rare: most URLs hold none of the literals, and skip this
                 candidates = [
                     e
                     for index, e in enumerate(self._expressions)
-                    if e.required is None or index in worth
+                    if e.required is None
+                    or (index in present and e.worth_searching(present[index]))
                 ]
         if not candidates:
             return []
@@ -202,6 +220,6 @@ def _literal_finder(expressions: list[_Expressions]) -> Any:
 
     automaton = ahocorasick.Automaton()
     for literal, indexes in owners.items():
-        automaton.add_word(literal, tuple(indexes))
+        automaton.add_word(literal, (literal, tuple(indexes)))
     automaton.make_automaton()
     return automaton

@@ -20,19 +20,18 @@ class RenderedSpool(SpoolWriter):
         """Queue one rendered event line. Never blocks on I/O."""
         self._queue.append(line)  # type: ignore[arg-type]
 
-    def flush(self) -> int:
-        """Write and fsync every queued line; return how many were written."""
+    def flush(self) -> None:
+        """Write and fsync every queued line."""
         with self._io:
             count = len(self._queue)
             if not count:
-                return 0
+                return
             popleft = self._queue.popleft
             data = "".join([f"{popleft()}\n" for _ in range(count)]).encode()
             fd = self._segment(len(data))
             os.write(fd, data)  # one write per flush, as the base class does
             os.fsync(fd)
             self._size += len(data)
-            return count
 
 
 def open_spool(data_dir: Path) -> RenderedSpool:

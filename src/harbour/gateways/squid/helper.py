@@ -51,6 +51,11 @@ class SquidHelper:
         self.encoder: EventEncoder = decider.encoder
         self.block_page = decider.block_page
         self.clients = decider.clients  # looked up here first: one call less per request
+        # Where answer() puts each event line: straight into the spool, except while a batch
+        # is answered, when the batch's lines are collected and handed over as one entry (the
+        # spool's thread then writes them without touching each line).
+        self._direct: Callable[[str], None] | None = spool.append_line if spool else None
+        self._sink: Callable[[str], None] | None = self._direct
 
     def answer(self, line: str) -> str:
         """The reply line (with its newline) for one request line; never raises.
@@ -71,8 +76,9 @@ class SquidHelper:
                 client = self.decider.client(client_field, user_field)
             verdict, normal = self.decider.decide(client, url, now)
             decision = verdict.decision
-            if self.spool is not None:
-                self.spool.append_line(
+            sink = self._sink
+            if sink is not None:
+                sink(
                     self.encoder.line(
                         now,
                         normal,
@@ -89,9 +95,9 @@ class SquidHelper:
                     return redirect_reply(channel, decision.safe_search_url)
                 return rewrite_reply(channel, decision.safe_search_url)
             return pass_reply(channel)
-        except Exception as exc:  # one bad request must not take the helper (and Squid) down
+        except Exception as failure:  # one bad request must not take the helper (and Squid) down
             log.exception("squid helper could not answer %r", line[:200])
-            return broken_reply(channel, f"harbour helper error: {exc}")
+            return broken_reply(channel, f"harbour helper error: {failure}")
 
     def serve(self, infd: int = 0, outfd: int = 1) -> int:
         """Answer requests from ``infd`` until end of input; return an exit code."""
@@ -112,7 +118,15 @@ class SquidHelper:
         self.decider.tick(self.clock())
         lines = data.decode("utf-8", "surrogateescape").split("\n")
         # Squid never sends a blank line; answering one would put replies out of step.
-        replies = "".join([self.answer(line) for line in lines if line.strip()])
+        events: list[str] = []
+        if self.spool is not None:
+            self._sink = events.append
+        try:
+            replies = "".join([self.answer(line) for line in lines if line.strip()])
+        finally:
+            self._sink = self._direct
+        if events:
+            self.spool.append_lines(events)  # type: ignore[union-attr]
         _write_all(outfd, replies.encode("utf-8", "surrogateescape"))
 
 
