@@ -401,14 +401,17 @@ def main() -> int:
     domains = generated_domains(args.domains)
     print(f"generated {len(domains):,} domains in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
-    if ListStore(data / "lists").generation() is None:  # --work DIR again reuses the lists
+    reused = ListStore(data / "lists").generation() is not None  # --work DIR again: reuse
+    if not reused:
         source = build_source(work, domains)
         started = time.perf_counter()
         ListStore(data / "lists").import_categories(source)
     compiled = time.perf_counter() - started
     compile_policy(POLICY, data)
     on_disk = sum(f.stat().st_size for f in (data / "lists").rglob("*") if f.is_file())
-    print(f"compiled in {compiled:.1f} s; {on_disk / 2**20:.1f} MiB on disk")
+    print(
+        f"compiled in {compiled:.1f} s{' (reused)' if reused else ''}; {on_disk / 2**20:.1f} MiB on disk"
+    )
 
     (one_timing,), (one,) = holders(data, 1)
     load = one_timing["import_s"] + one_timing["open_s"]
@@ -469,10 +472,14 @@ def main() -> int:
                 f"squidGuard 1.6, same {len(domains):,}-domain list: database build {sg['build_s']:.1f} s, "
                 f"start-up to first answer {sg['first_answer_s']:.2f} s, RSS {sg['rss_mb']:.1f} MB"
             )
+            build = (
+                "lists reused from --work, compile not measured"
+                if reused
+                else f"compile Harbour {compiled:.1f} s (all 69 categories) vs squidGuard "
+                f"{sg['build_s']:.1f} s (the generated one only) ({sg['build_s'] / compiled:.2f}x)"
+            )
             print(
-                f"side by side: compile Harbour {compiled:.1f} s (all 69 categories) vs squidGuard "
-                f"{sg['build_s']:.1f} s (the generated one only) "
-                f"({sg['build_s'] / compiled:.2f}x); start-up to first answer Harbour {load:.2f} s vs "
+                f"side by side: {build}; start-up to first answer Harbour {load:.2f} s vs "
                 f"squidGuard {sg['first_answer_s']:.2f} s ({load / max(sg['first_answer_s'], 1e-3):.1f}x slower); "
                 f"{args.children} processes Harbour {total_pss / 1024:.0f} MB PSS "
                 f"(forked {fork_total / 1024:.0f} MB) vs squidGuard {args.children * sg['rss_mb']:.0f} MB RSS"
