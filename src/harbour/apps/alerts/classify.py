@@ -116,15 +116,21 @@ def _is_noise(word: str) -> bool:
 def event_texts(event: Any) -> list[tuple[str, str]]:
     """The (source, text) pairs worth classifying in a decision event (a row or a dict)."""
     get = event.get if isinstance(event, dict) else lambda name: getattr(event, name, None)
+    return texts_of(get("search_terms"), get("url"), get("title"))
+
+
+def texts_of(terms: Any, url: str | None, title: str | None = None) -> list[tuple[str, str]]:
+    """The (source, text) pairs worth classifying: each search (a list, or stored one a
+    line), the address's words (with its query's only when no search was found in it) and
+    the page title."""
     texts: list[tuple[str, str]] = []
-    terms = get("search_terms") or []
     if isinstance(terms, str):  # stored rows keep one search a line
         terms = terms.splitlines()
-    for term in terms:
+    for term in terms or ():
         texts.append(("search", str(term)))
-    words = url_words(get("url") or "", with_query=not terms)
+    words = url_words(url or "", with_query=not terms)
     if words:
         texts.append(("url", words))
-    if get("title"):
-        texts.append(("title", str(get("title"))))
+    if title:
+        texts.append(("title", str(title)))
     return texts

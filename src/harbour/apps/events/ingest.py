@@ -426,10 +426,13 @@ def _stored_events(columns: list[list[Any]], ids: list[int] | range) -> list[Sto
     values the database chose. Events with the same categories share one list: hooks read
     them, never change them."""
     lists = {encoded: orjson.loads(encoded) for encoded in set(columns[6])}
-    return [
-        StoredEvent(key, *row[:6], lists[row[6]], *row[7:])
-        for key, row in zip(ids, zip(*columns, strict=True), strict=True)
-    ]
+    # Column by column in C (zip, map) rather than a row at a time in Python.
+    return list(
+        map(
+            StoredEvent._make,
+            zip(ids, *columns[:6], map(lists.__getitem__, columns[6]), *columns[7:], strict=True),
+        )
+    )
 
 
 def _place(spool_id: str) -> tuple[str, int]:
