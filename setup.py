@@ -1,6 +1,6 @@
 """Build: the filter's request path compiled to C with mypyc; everything else stays Python.
 
-The modules below decide every proxied request and DNS query. mypyc (part of mypy) compiles
+The modules below decide and answer every proxied request and DNS query. mypyc (part of mypy) compiles
 them from their own type-annotated source into C extension modules, which answer about 40%
 faster than the interpreter. Nothing else changes: same source, same answers, and a build
 with ``HARBOUR_PURE_PYTHON=1`` (or without a C compiler) runs the plain Python.
@@ -20,6 +20,11 @@ COMPILED = [
     "src/harbour/filtering/searchterms.py",
     "src/harbour/filtering/state.py",
     "src/harbour/filtering/urlnorm.py",
+    "src/harbour/gateways/dns/decider.py",
+    "src/harbour/gateways/dns/edges.py",
+    "src/harbour/gateways/dns/events.py",
+    "src/harbour/gateways/dns/resolver.py",
+    "src/harbour/gateways/dns/wire.py",
     "src/harbour/gateways/squid/blockpage.py",
     "src/harbour/gateways/squid/decisions.py",
     "src/harbour/gateways/squid/events.py",

@@ -25,6 +25,9 @@ def test_a_concern_goes_from_a_teachers_phone_to_closed_by_the_dsl(
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     log_in(page, live_server.url, "bob", PASSWORD)
     page.click("text=Report a concern")
+    # The hints script listens for typing only once it has run: typing before the page has
+    # loaded would fetch nothing.
+    page.wait_for_load_state("load")
     page.fill(
         "#id_what_happened", "Mia showed me messages calling her names in the class group chat."
     )
