@@ -197,19 +197,6 @@ def holders(data: Path, count: int) -> tuple[list[dict[str, float]], list[dict[s
     return timings, memory
 
 
-def _children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rpartition(")")[2].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
 def pooled(data: Path, counts: tuple[int, ...]) -> list[dict[str, float]]:
     """Memory of ``harbour squid-pool`` with 1, then more, helper children handed to it.
 
@@ -232,6 +219,9 @@ def pooled(data: Path, counts: tuple[int, ...]) -> list[dict[str, float]]:
     try:
         from harbour.gateways.squid.pool import wait_for_socket
 
+        sys.path.insert(0, str(REPO))
+        from tests.gateways.squid.squid_run import children_of
+
         if not wait_for_socket(sock):
             raise SystemExit("squid-pool did not start")
         for count in counts:
@@ -252,7 +242,7 @@ def pooled(data: Path, counts: tuple[int, ...]) -> list[dict[str, float]]:
                 if child.wait(10) != 0:
                     raise SystemExit("a helper child did not hand over to the pool")
                 pipes.append(child)
-            pids = [pool.pid, *_children_of(pool.pid)]
+            pids = [pool.pid, *children_of(pool.pid)]
             if len(pids) != count + 1:
                 raise SystemExit(f"expected {count} pool workers, found {len(pids) - 1}")
             memory = [{**smaps(pid), "lists": list_pss(pid, data / "lists")} for pid in pids]

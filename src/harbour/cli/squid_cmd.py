@@ -33,7 +33,7 @@ _WARM_UP = (
     "www.bing.com:443",
     "http://HARBOUR.invalid:80/a/../b?x=%41",
     "http://[::1]/",
-    "http://not a url/",
+    "http://[not-an-address/",
 )
 
 
@@ -105,8 +105,6 @@ def _stop(signum: int, frame: object) -> None:
 def _open(args: argparse.Namespace, name: str) -> CachedDecider | int:
     """The engine behind a decider for the data dir (or ``--policy``), or an exit code after
     saying plainly on stderr (Squid's cache.log) why it cannot start."""
-    if args.helper_data:
-        os.environ[DATA_ENV] = os.path.abspath(args.helper_data)
     logging.basicConfig(level=logging.WARNING, format=f"harbour {name}: %(message)s")
     try:
         if getattr(args, "policy", None):
@@ -146,9 +144,13 @@ def _serve(decider: CachedDecider, block_url: str, events: bool) -> int:
             spool.close()
 
 
-def _run(args: argparse.Namespace) -> int:
+def _use_data_dir(args: argparse.Namespace) -> None:
     if args.helper_data:
         os.environ[DATA_ENV] = os.path.abspath(args.helper_data)
+
+
+def _run(args: argparse.Namespace) -> int:
+    _use_data_dir(args)
     if not (args.policy or args.no_pool):
         request = {"block_url": args.block_url, "events": not args.no_events}
         try:
@@ -173,6 +175,7 @@ def _warm_up(decider: CachedDecider) -> None:
 
 
 def _run_pool(args: argparse.Namespace) -> int:
+    _use_data_dir(args)
     decider = _open(args, "squid-pool")
     if isinstance(decider, int):
         return decider

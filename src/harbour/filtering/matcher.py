@@ -10,7 +10,8 @@ Three kinds of entry, all reported with the entry that matched:
 - expressions: regular expressions searched in ``host/path?query``, case-insensitively.
   They are compiled on first use and combined into one pattern per category, and a category
   whose expressions all need some literal text (:mod:`harbour.filtering.literals`) is skipped
-  when none of it is in the URL (one Aho-Corasick pass finds which literals are there).
+  unless the URL holds every piece of one of the ways they can match (one Aho-Corasick pass
+  finds which literals are there).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def path_prefixes(path: str, query: str | None, depth: int | None = None) -> lis
 
 class _Expressions:
     """One category's expressions, combined so a URL costs one regex search per category,
-    and skipped outright when none of the literals they need is in the URL."""
+    and skipped outright when the URL lacks a piece of every way they can match."""
 
     def __init__(self, category: str, patterns: list[str], locked: bool) -> None:
         self.category = category

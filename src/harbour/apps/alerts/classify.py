@@ -115,8 +115,14 @@ def _is_noise(word: str) -> bool:
 
 def event_texts(event: Any) -> list[tuple[str, str]]:
     """The (source, text) pairs worth classifying in a decision event (a row or a dict)."""
-    get = event.get if isinstance(event, dict) else lambda name: getattr(event, name, None)
-    return texts_of(get("search_terms"), get("url"), get("title"))
+    if isinstance(event, dict):
+        return texts_of(event.get("search_terms"), event.get("url"), event.get("title"))
+    # A row: its fields read directly (this runs for every event ingested).
+    return texts_of(
+        getattr(event, "search_terms", None),
+        getattr(event, "url", None),
+        getattr(event, "title", None),
+    )
 
 
 def texts_of(terms: Any, url: str | None, title: str | None = None) -> list[tuple[str, str]]:

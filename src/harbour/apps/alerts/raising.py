@@ -17,17 +17,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from harbour.apps.alerts.classify import (
-    Finding,
-    event_texts,
-    find_risks,
-    school_classifier,
-    texts_of,
-)
+from harbour.apps.alerts.classify import Finding, event_texts, find_risks, school_classifier
 from harbour.apps.alerts.models import MAX_EVIDENCE, OPEN_STATUSES, Alert
 from harbour.apps.alerts.routing import monitoring_settings, plan_notifications
 from harbour.apps.audit.chain import record, snapshot
-from harbour.apps.events.ingest import StoredEvent
 
 LOCKED_REASON = "locked"
 SYSTEM = "monitoring"
@@ -206,12 +199,7 @@ def event_findings(event: Any, classify: Any) -> list[Finding]:
     """The strongest finding per category in one decision event (locked tier first)."""
     locked = locked_finding(event)
     found = [locked] if locked is not None else []
-    texts = (
-        texts_of(event.search_terms, event.url)  # a stored row: its fields, read directly
-        if isinstance(event, StoredEvent)
-        else event_texts(event)
-    )
-    for source, text in texts:
+    for source, text in event_texts(event):
         found += classify(text, source)
     return strongest(found) if found else found
 

@@ -105,6 +105,7 @@ class HelperPool:
 
     def listen(self) -> socket.socket:
         """Bind the socket (replacing a stale one, refusing a live one) with mode 0660."""
+        gid = grp.getgrnam(self.group).gr_gid if self.group else -1  # before any file is made
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.path.exists() or self.path.is_symlink():
             probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -122,14 +123,13 @@ class HelperPool:
         finally:
             os.umask(old)
         os.chmod(self.path, 0o660)
-        if self.group:
-            os.chown(self.path, -1, grp.getgrnam(self.group).gr_gid)
+        if gid != -1:
+            os.chown(self.path, -1, gid)
         server.listen(64)
         return server
 
     def run(self, server: socket.socket) -> int:
         """Serve children until :meth:`stop`; return an exit code."""
-        gc.freeze()  # the loaded engine: never copied into workers by the collector's writes
         try:
             while not self._stopping:
                 try:
@@ -172,7 +172,9 @@ class HelperPool:
                 for fd in fds:
                     os.close(fd)
                 return
-            gc.freeze()  # whatever the ticks loaded since, too
+            # The loaded engine (as the last tick left it) stays out of the collector's
+            # reach, so its writes never copy the shared pages into the worker.
+            gc.freeze()
             pid = os.fork()
             if pid == 0:  # the worker: never returns into the pool's loop
                 code = 1
