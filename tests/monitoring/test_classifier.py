@@ -113,6 +113,22 @@ def test_help_seeking_for_oneself_still_alerts(classifier: Classifier) -> None:
     assert risks[0].severity == 5
 
 
+def test_worry_of_the_helper_after_a_friends_words_keeps_the_help_cap(
+    classifier: Classifier,
+) -> None:
+    text = "what do i say to my mate whos been saying he wants to die, i dont want to make it worse"
+    assert all(r.severity <= 2 for r in classifier.classify(text))
+
+
+def test_want_to_die_over_a_test_with_laughter_is_hyperbole(classifier: Classifier) -> None:
+    assert classifier.classify("i literally want to die that maths test was so hard lol") == []
+
+
+def test_want_to_die_with_laughter_alone_still_alerts(classifier: Classifier) -> None:
+    assert categories(classifier, "i want to die lol")[0][0] == "suicide"
+    assert categories(classifier, "i want to die, that maths test was the last straw")[0][1] >= 4
+
+
 def test_intent_and_method_raise_severity(classifier: Classifier) -> None:
     bare = categories(classifier, "suicide")[0][1]
     with_intent = categories(classifier, "how to commit suicide")[0][1]

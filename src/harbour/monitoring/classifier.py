@@ -264,13 +264,20 @@ class Classifier:
                 context.append(Hit(MANY, m.start(), m.end()))
         groups = {hit.value for hit in context}
         benign = [(h.start, h.end) for h in context if h.value == "benign"]
-        helping = "help_other" in groups and "first_person" not in groups
-        silenced = helping or "framing" in groups
+        # The writer speaking of themself before or within the risk words means the help
+        # they seek is for themself ("i want to die, childline number?"); afterwards it
+        # is usually about the helper ("he wants to die, i dont want to make it worse").
+        first_person = [h.start for h in context if h.value == "first_person"]
+        framed = "framing" in groups
         joking = "joke" in groups
+        ordeal = joking and (framed or "ordeal" in groups)
         per_category: dict[str, list[tuple[Term, Hit]]] = {}
         for hit in self._term_hits(form, collapsed):
             term = self.terms[hit.value]
+            silenced = framed or _helping(hit, groups, first_person)
             if term.ambiguous and (silenced or joking and _joke_sized(term)):
+                continue
+            if term.hyperbole and ordeal:
                 continue
             if not _is_benign(hit, benign):
                 per_category.setdefault(term.category, []).append((term, hit))
@@ -301,10 +308,15 @@ class Classifier:
             if any(_corroborated(other, kept) for _, other in kept):
                 boost += 1
             severity = min(5, term.severity + boost)
-            if helping:
+            if _helping(hit, groups, first_person):
                 severity = min(severity, HELP_CAP)
             findings.append(_Found(category, severity, term, hit.start, hit.end))
         return findings
+
+
+def _helping(hit: Hit, groups: set[object], first_person: list[int]) -> bool:
+    """True if the text seeks help for someone else and the writer is not the one at risk."""
+    return "help_other" in groups and not any(start < hit.end for start in first_person)
 
 
 def _is_benign(hit: Hit, benign: list[tuple[int, int]]) -> bool:

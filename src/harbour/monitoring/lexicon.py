@@ -14,6 +14,9 @@ Every file is plain UTF-8 text in ``monitoring/lexicons/``; ``#`` starts a comme
 * ``needs=a+b`` — alerts only when a context group ``a`` or ``b`` is present too ("die" needs
   ``intent`` or ``method``; "disgusting" needs ``identity``). Implies ``ambiguous``. Several
   ``needs=`` flags must all hold ("took" needs ``method`` and ``many``).
+* ``hyperbole`` — a plain statement that pupils also say in jest about a test or a game
+  ("i want to die, that maths test lol"): it alerts on its own and beside laughter, but not
+  when laughter *and* a school or game ordeal (``framing`` or ``ordeal``) are both there.
 * a term ending in ``*`` is a stem: it also matches longer words ("suicid*" → "suicidal").
 * ``…`` (or ``...``) inside a term allows up to three other words between its parts
   ("send … pics" matches "send me some nice pics").
@@ -66,6 +69,7 @@ class Term:
     ambiguous: bool = False
     needs: tuple[frozenset[str], ...] = ()
     stem: bool = False
+    hyperbole: bool = False
 
     @property
     def parts(self) -> list[str]:
@@ -112,11 +116,13 @@ def parse_terms(path: Path | str, category: str, text: str) -> list[Term]:
         term, severity_text = fields[0], fields[1]
         if not severity_text.isdigit() or not 1 <= int(severity_text) <= 5:
             raise LexiconError(f"{where}: severity must be 1-5, not {severity_text!r}")
-        ambiguous, needs = False, list[frozenset[str]]()
+        ambiguous, hyperbole, needs = False, False, list[frozenset[str]]()
         for flag in fields[2].split(",") if len(fields) == 3 else []:
             flag = flag.strip()
             if flag == "ambiguous":
                 ambiguous = True
+            elif flag == "hyperbole":
+                hyperbole = True
             elif flag.startswith("needs="):
                 needs.append(frozenset(g for g in flag[6:].split("+") if g))
                 ambiguous = True
@@ -133,6 +139,7 @@ def parse_terms(path: Path | str, category: str, text: str) -> list[Term]:
                 ambiguous=ambiguous,
                 needs=tuple(needs),
                 stem=stem,
+                hyperbole=hyperbole,
             )
         )
     return terms
