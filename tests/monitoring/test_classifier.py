@@ -120,6 +120,24 @@ def test_worry_of_the_helper_after_a_friends_words_keeps_the_help_cap(
     assert all(r.severity <= 2 for r in classifier.classify(text))
 
 
+def test_help_sought_about_the_writers_own_marks_is_not_capped(classifier: Classifier) -> None:
+    text = "what do i say to the school nurse if she sees the marks on my thighs"
+    assert categories(classifier, text)[0][0] == "self_harm"
+    assert categories(classifier, text)[0][1] >= 4
+
+
+def test_a_word_inside_a_longer_phrase_of_another_category_takes_its_meaning(
+    classifier: Classifier,
+) -> None:
+    risks = classifier.classify(
+        "gonna jump him at the park after school, bring the boys and the blade"
+    )
+    assert risks[0].category == "violence"
+    assert "suicide" not in {r.category for r in risks}
+    # A graver reading is never overshadowed by a milder, longer one.
+    assert categories(classifier, "nude pics of 13 year olds")[0] == ("illegal", 5)
+
+
 def test_want_to_die_over_a_test_with_laughter_is_hyperbole(classifier: Classifier) -> None:
     assert classifier.classify("i literally want to die that maths test was so hard lol") == []
 

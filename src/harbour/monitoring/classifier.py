@@ -222,6 +222,7 @@ class Classifier:
                     best[found.category] = found._replace(form=i)
         if not best:
             return []
+        _drop_overshadowed(best)
         # Offsets are worked out only now, for texts that carry a risk: the tracked forms
         # have the same text as the fast ones, so the spans carry over.
         tracked = normalise(text, self._slang)
@@ -268,13 +269,14 @@ class Classifier:
         # they seek is for themself ("i want to die, childline number?"); afterwards it
         # is usually about the helper ("he wants to die, i dont want to make it worse").
         first_person = [h.start for h in context if h.value == "first_person"]
+        mine = [(h.start, h.end) for h in context if h.value == "self"]
         framed = "framing" in groups
         joking = "joke" in groups
         ordeal = joking and (framed or "ordeal" in groups)
         per_category: dict[str, list[tuple[Term, Hit]]] = {}
         for hit in self._term_hits(form, collapsed):
             term = self.terms[hit.value]
-            silenced = framed or _helping(hit, groups, first_person)
+            silenced = framed or _helping(hit, groups, first_person, mine)
             if term.ambiguous and (silenced or joking and _joke_sized(term)):
                 continue
             if term.hyperbole and ordeal:
@@ -308,15 +310,41 @@ class Classifier:
             if any(_corroborated(other, kept) for _, other in kept):
                 boost += 1
             severity = min(5, term.severity + boost)
-            if _helping(hit, groups, first_person):
+            if _helping(hit, groups, first_person, mine):
                 severity = min(severity, HELP_CAP)
             findings.append(_Found(category, severity, term, hit.start, hit.end))
         return findings
 
 
-def _helping(hit: Hit, groups: set[object], first_person: list[int]) -> bool:
-    """True if the text seeks help for someone else and the writer is not the one at risk."""
-    return "help_other" in groups and not any(start < hit.end for start in first_person)
+def _helping(
+    hit: Hit, groups: set[object], first_person: list[int], mine: list[tuple[int, int]]
+) -> bool:
+    """True if the text seeks help for someone else and the writer is not the one at risk.
+
+    The writer is at risk when they speak of themself before or within the risk words, or
+    the risk words are about their own body or life ("the marks on my thighs").
+    """
+    if "help_other" not in groups or any(start < hit.end for start in first_person):
+        return False
+    return not any(hit.start <= a and b <= hit.end for a, b in mine)
+
+
+def _drop_overshadowed(best: dict[str, _Found]) -> None:
+    """Drop a finding whose words lie inside a longer, no less grave finding of another category.
+
+    The longer phrase says what the words mean: "jump" is not a fall in "jump him"; but a
+    graver reading is never dropped ("nude" of a child inside "nude pics").
+    """
+    for category, found in list(best.items()):
+        if any(
+            other.form == found.form
+            and other.severity >= found.severity
+            and other.start <= found.start
+            and found.end <= other.end
+            and other.end - other.start > found.end - found.start
+            for other in best.values()
+        ):
+            del best[category]
 
 
 def _is_benign(hit: Hit, benign: list[tuple[int, int]]) -> bool:
