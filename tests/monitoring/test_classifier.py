@@ -29,6 +29,9 @@ def test_first_person_plan_with_a_time_is_critical(classifier: Classifier) -> No
         "i wanna kms",
         "kіll myself",  # Cyrillic і
         "i want to diiiie",
+        "i want 2 die",
+        "n0 re4s0n 2 l1ve",
+        "sui c1de easiest w4y",
     ],
 )
 def test_evasive_spellings_of_suicidal_intent_are_caught(classifier: Classifier, text: str) -> None:
