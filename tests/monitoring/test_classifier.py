@@ -150,6 +150,24 @@ def test_want_to_die_with_laughter_alone_still_alerts(classifier: Classifier) ->
     assert categories(classifier, "i want to die, that maths test was the last straw")[0][1] >= 4
 
 
+def test_game_talk_does_not_hide_grooming(classifier: Classifier) -> None:
+    text = "this guy i met on roblox is 24, hes meeting me at the shopping centre, dont tell anyone"
+    assert categories(classifier, text)[0][0] == "grooming"
+    assert classifier.classify("roblox tips for beginners, how to get robux") == []
+
+
+def test_a_secret_between_friends_is_not_grooming(classifier: Classifier) -> None:
+    assert classifier.classify("dont tell anyone but i fancy jake from form, its our secret") == []
+    assert categories(classifier, "dont tell anyone, send me a pic of you")[0][0] == "grooming"
+
+
+def test_a_parents_message_asking_if_you_are_home_alone_is_not_grooming(
+    classifier: Classifier,
+) -> None:
+    text = "are you home alone tonight? dad is working late, lasagne in the fridge. love mum x"
+    assert classifier.classify(text) == []
+
+
 def test_intent_and_method_raise_severity(classifier: Classifier) -> None:
     bare = categories(classifier, "suicide")[0][1]
     with_intent = categories(classifier, "how to commit suicide")[0][1]

@@ -57,7 +57,7 @@ WHOLE = -1
 
 # Context groups that add one severity step each, per category.
 BOOSTS: dict[str, tuple[str, ...]] = {
-    "suicide": ("intent", "method", "self"),
+    "suicide": ("intent", "method", "self", "conceal"),
     "self_harm": ("intent", "method", "self"),
     "violence": ("intent", "weapon"),
     "extremism": ("intent", "praise"),
@@ -70,6 +70,8 @@ BOOSTS: dict[str, tuple[str, ...]] = {
 # where hyperbole is common ("my mum will kill me lol") and for mild teasing ("ur so weird
 # haha"), never for hate or abuse.
 JOKE_CATEGORIES = frozenset({"suicide", "violence"})
+# Categories whose ambiguous terms game talk does not silence.
+UNGAMED = frozenset({"grooming"})
 # Categories whose needy terms corroborate each other: two insults are an insult.
 STACKING = frozenset({"bullying"})
 # Seeking help for someone else caps severity (unless the writer speaks of themself).
@@ -271,12 +273,19 @@ class Classifier:
         first_person = [h.start for h in context if h.value == "first_person"]
         mine = [(h.start, h.end) for h in context if h.value == "self"]
         framed = "framing" in groups
+        gaming = "gaming" in groups
         joking = "joke" in groups
-        ordeal = joking and (framed or "ordeal" in groups)
+        ordeal = joking and (framed or gaming or "ordeal" in groups)
         per_category: dict[str, list[tuple[Term, Hit]]] = {}
         for hit in self._term_hits(form, collapsed):
             term = self.terms[hit.value]
-            silenced = framed or _helping(hit, groups, first_person, mine)
+            # Games frame violence and death talk, but they are where groomers meet children.
+            silenced = (
+                framed
+                or gaming
+                and term.category not in UNGAMED
+                or _helping(hit, groups, first_person, mine)
+            )
             if term.ambiguous and (silenced or joking and _joke_sized(term)):
                 continue
             if term.hyperbole and ordeal:
