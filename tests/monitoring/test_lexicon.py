@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import collections
+import dataclasses
+
 import pytest
 
 from harbour.monitoring.classifier import Classifier
-from harbour.monitoring.lexicon import Lexicon, LexiconError, parse_pairs, parse_terms
+from harbour.monitoring.lexicon import (
+    Lexicon,
+    LexiconError,
+    load_default,
+    parse_pairs,
+    parse_terms,
+)
 
 
 def test_terms_carry_severity_flags_language_and_stems() -> None:
@@ -49,3 +58,11 @@ def test_a_term_needing_an_unknown_context_group_is_refused() -> None:
         LexiconError, match=r"drugs/coke: needs unknown context group \['amounts'\]"
     ):
         Classifier(Lexicon(terms=terms, context={"amount": ["how much"]}))
+
+
+def test_shipped_lexicons_say_each_thing_once() -> None:
+    lexicon = load_default()
+    terms = collections.Counter(dataclasses.astuple(t)[1:] for t in lexicon.terms)
+    assert [t for t, n in terms.items() if n > 1] == []
+    for group, phrases in lexicon.context.items():
+        assert [p for p, n in collections.Counter(phrases).items() if n > 1] == [], group
