@@ -145,6 +145,11 @@ def test_want_to_die_over_a_test_with_laughter_is_hyperbole(classifier: Classifi
     assert classifier.classify("i literally want to die that maths test was so hard lol") == []
 
 
+def test_a_threat_over_a_spoiled_ending_is_hyperbole(classifier: Classifier) -> None:
+    assert classifier.classify("zabije go jak mi zaspoileruje final serialu") == []
+    assert categories(classifier, "zabije go jutro po szkole")[0][0] == "violence"
+
+
 def test_want_to_die_with_laughter_alone_still_alerts(classifier: Classifier) -> None:
     assert categories(classifier, "i want to die lol")[0][0] == "suicide"
     assert categories(classifier, "i want to die, that maths test was the last straw")[0][1] >= 4

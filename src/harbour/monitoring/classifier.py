@@ -275,7 +275,8 @@ class Classifier:
         framed = "framing" in groups
         gaming = "gaming" in groups
         joking = "joke" in groups
-        ordeal = joking and (framed or gaming or "ordeal" in groups)
+        # "i'll kill him if he spoils the ending" needs no laughter to be hyperbole.
+        ordeal = joking and (framed or gaming or "ordeal" in groups) or "spoiler" in groups
         per_category: dict[str, list[tuple[Term, Hit]]] = {}
         for hit in self._term_hits(form, collapsed):
             term = self.terms[hit.value]
