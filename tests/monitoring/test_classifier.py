@@ -137,6 +137,10 @@ def test_a_word_inside_a_longer_phrase_of_another_category_takes_its_meaning(
     )
     assert risks[0].category == "violence"
     assert "suicide" not in {r.category for r in risks}
+    # ... even when another phrase of the longer reading is its evidence.
+    text = "me and the boys are jumping him at the station friday, bring the blades"
+    assert [r.category for r in classifier.classify(text)][0] == "violence"
+    assert "suicide" not in {r.category for r in classifier.classify(text)}
     # A graver reading is never overshadowed by a milder, longer one.
     assert categories(classifier, "nude pics of 13 year olds")[0] == ("illegal", 5)
 

@@ -224,7 +224,6 @@ class Classifier:
                     best[found.category] = found._replace(form=i)
         if not best:
             return []
-        _drop_overshadowed(best)
         # Offsets are worked out only now, for texts that carry a risk: the tracked forms
         # have the same text as the fast ones, so the spans carry over.
         tracked = normalise(text, self._slang)
@@ -294,6 +293,7 @@ class Classifier:
             if not _is_benign(hit, benign):
                 per_category.setdefault(term.category, []).append((term, hit))
         findings = []
+        spans: dict[str, list[tuple[int, int]]] = {}
         for category, found in per_category.items():
             # A term whose needs are unmet still counts beside a different term that stands
             # on its own; two unmet terms prop each other up only where insults stack
@@ -313,6 +313,7 @@ class Classifier:
             ]
             if not kept:
                 continue
+            spans[category] = [(h.start, h.end) for _, h in kept]
             term, hit = max(kept, key=_strength)
             # Context inside the term itself ("delete" in "delete this chat") adds nothing.
             outside = _outside(hit, context)
@@ -323,7 +324,7 @@ class Classifier:
             if _helping(hit, groups, first_person, mine):
                 severity = min(severity, HELP_CAP)
             findings.append(_Found(category, severity, term, hit.start, hit.end))
-        return findings
+        return _without_overshadowed(findings, spans)
 
 
 def _helping(
@@ -339,22 +340,29 @@ def _helping(
     return not any(hit.start <= a and b <= hit.end for a, b in mine)
 
 
-def _drop_overshadowed(best: dict[str, _Found]) -> None:
-    """Drop a finding whose words lie inside a longer, no less grave finding of another category.
+def _without_overshadowed(
+    findings: list[_Found], spans: dict[str, list[tuple[int, int]]]
+) -> list[_Found]:
+    """Drop a finding whose words lie inside a longer phrase of another category found too,
+    when that category's finding is no less grave.
 
-    The longer phrase says what the words mean: "jump" is not a fall in "jump him"; but a
-    graver reading is never dropped ("nude" of a child inside "nude pics").
+    The longer phrase says what the words mean: "jump" is not a fall in "jump him", even when
+    "bring the blades" is that category's evidence; but a graver reading is never dropped
+    ("nude" of a child inside "nude pics").
     """
-    for category, found in list(best.items()):
-        if any(
-            other.form == found.form
+    return [
+        found
+        for found in findings
+        if not any(
+            other.category != found.category
             and other.severity >= found.severity
-            and other.start <= found.start
-            and found.end <= other.end
-            and other.end - other.start > found.end - found.start
-            for other in best.values()
-        ):
-            del best[category]
+            and any(
+                a <= found.start and found.end <= b and b - a > found.end - found.start
+                for a, b in spans[other.category]
+            )
+            for other in findings
+        )
+    ]
 
 
 def _is_benign(hit: Hit, benign: list[tuple[int, int]]) -> bool:
