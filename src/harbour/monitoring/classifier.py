@@ -274,8 +274,10 @@ class Classifier:
         framed = "framing" in groups
         gaming = "gaming" in groups
         joking = "joke" in groups
-        # "i'll kill him if he spoils the ending" needs no laughter to be hyperbole.
-        ordeal = joking and (framed or gaming or "ordeal" in groups) or "spoiler" in groups
+        # A trivial cause ("if he spoils the ending", "if i fail this mock") makes hyperbole
+        # of death talk without any laughter.
+        trivial = "trivial" in groups
+        ordeal = joking and (framed or gaming or "ordeal" in groups) or trivial
         per_category: dict[str, list[tuple[Term, Hit]]] = {}
         for hit in self._term_hits(form, collapsed):
             term = self.terms[hit.value]
@@ -286,7 +288,7 @@ class Classifier:
                 and term.category not in UNGAMED
                 or _helping(hit, groups, first_person, mine)
             )
-            if term.ambiguous and (silenced or joking and _joke_sized(term)):
+            if term.ambiguous and (silenced or (joking or trivial) and _joke_sized(term)):
                 continue
             if term.hyperbole and ordeal:
                 continue

@@ -17,7 +17,7 @@ Every file is plain UTF-8 text in ``monitoring/lexicons/``; ``#`` starts a comme
 * ``hyperbole`` — a plain statement that pupils also say in jest about a test or a game
   ("i want to die, that maths test lol"): it alerts on its own and beside laughter, but not
   when laughter *and* a school or game ordeal (``framing`` or ``ordeal``) are both there, or
-  when the ordeal is a spoiled ending (``spoiler``).
+  when the cause named is trivial (``trivial``: a spoiled ending, failing a mock).
 * a term ending in ``*`` is a stem: it also matches longer words ("suicid*" → "suicidal").
 * ``…`` (or ``...``) inside a term allows up to three other words between its parts
   ("send … pics" matches "send me some nice pics").
