@@ -269,8 +269,9 @@ class Classifier:
         # The writer speaking of themself before or within the risk words means the help
         # they seek is for themself ("i want to die, childline number?"); afterwards it
         # is usually about the helper ("he wants to die, i dont want to make it worse").
-        first_person = [h.start for h in context if h.value == "first_person"]
-        mine = [(h.start, h.end) for h in context if h.value == "self"]
+        helpable = "help_other" in groups
+        first_person = [h.start for h in context if h.value == "first_person"] if helpable else []
+        mine = [(h.start, h.end) for h in context if h.value == "self"] if helpable else []
         framed = "framing" in groups
         gaming = "gaming" in groups
         joking = "joke" in groups
@@ -282,13 +283,12 @@ class Classifier:
         for hit in self._term_hits(form, collapsed):
             term = self.terms[hit.value]
             # Games frame violence and death talk, but they are where groomers meet children.
-            silenced = (
+            if term.ambiguous and (
                 framed
-                or gaming
-                and term.category not in UNGAMED
-                or _helping(hit, groups, first_person, mine)
-            )
-            if term.ambiguous and (silenced or (joking or trivial) and _joke_sized(term)):
+                or (gaming and term.category not in UNGAMED)
+                or ((joking or trivial) and _joke_sized(term))
+                or (helpable and _helping(hit, first_person, mine))
+            ):
                 continue
             if term.hyperbole and ordeal:
                 continue
@@ -323,21 +323,19 @@ class Classifier:
             if any(_corroborated(other, kept) for _, other in kept):
                 boost += 1
             severity = min(5, term.severity + boost)
-            if _helping(hit, groups, first_person, mine):
+            if helpable and _helping(hit, first_person, mine):
                 severity = min(severity, HELP_CAP)
             findings.append(_Found(category, severity, term, hit.start, hit.end))
         return _without_overshadowed(findings, spans)
 
 
-def _helping(
-    hit: Hit, groups: set[object], first_person: list[int], mine: list[tuple[int, int]]
-) -> bool:
-    """True if the text seeks help for someone else and the writer is not the one at risk.
+def _helping(hit: Hit, first_person: list[int], mine: list[tuple[int, int]]) -> bool:
+    """In a text seeking help for someone else: True if the writer is not the one at risk.
 
     The writer is at risk when they speak of themself before or within the risk words, or
     the risk words are about their own body or life ("the marks on my thighs").
     """
-    if "help_other" not in groups or any(start < hit.end for start in first_person):
+    if any(start < hit.end for start in first_person):
         return False
     return not any(hit.start <= a and b <= hit.end for a, b in mine)
 
