@@ -32,6 +32,7 @@ COMPILED = [
     "src/harbour/gateways/squid/helper.py",
     "src/harbour/gateways/squid/protocol.py",
     "src/harbour/monitoring/classifier.py",
+    "src/harbour/monitoring/learned.py",
     "src/harbour/monitoring/lexicon.py",
     "src/harbour/monitoring/matcher.py",
     "src/harbour/monitoring/misspell.py",

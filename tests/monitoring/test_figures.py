@@ -1,8 +1,10 @@
 """The figures issue 5 asks for, on the shared dev file and on Harbour's own evaluation files.
 
 ``heldout.jsonl`` and ``blind.jsonl`` were written before the classifier existed;
-``stress.jsonl`` and ``round2..27.jsonl`` were each written after a round of tuning, measured
-once as unseen text (figures in monitoring/README.md), then tuned on like the others.
+``stress.jsonl`` and the ``round*.jsonl`` files were each written after a round of tuning,
+measured once as unseen text (figures in monitoring/README.md), then tuned on and learned
+from like the others. What the classifier does on text it has not seen is measured by
+``bench/monitoring_first_look.py``, not here.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import pytest
 
 from harbour.monitoring import CATEGORIES, Classifier
 from harbour.monitoring.evaluate import parse_examples, score
+from harbour.monitoring.lexicon import load_default
 from tests.monitoring.conftest import DATA
 
 # The shared folder sits beside the repository, on developer machines and in CI alike.
@@ -36,10 +39,19 @@ def test_heldout_file_is_large_and_covers_every_category() -> None:
     ],
     ids=["dev", *(path.stem for path in OWN)],
 )
-def test_lexicon_stage_meets_the_safeguarding_figures(classifier: Classifier, path: Path) -> None:
+def test_classifier_meets_the_safeguarding_figures(classifier: Classifier, path: Path) -> None:
     examples = parse_examples(path.read_text("utf-8").splitlines(), str(path))
     scores = score(examples, classifier.classify)
     assert scores.urgent_recall >= 0.95
     assert scores.urgent_recall_in_category >= 0.95
+    assert scores.false_alarm_rate <= 0.05
+    assert scores.macro_precision >= 0.85
+
+
+@pytest.mark.skipif(not DEV.exists(), reason="no shared dev file")
+def test_hand_written_lexicons_alone_meet_the_figures_on_the_dev_file() -> None:
+    examples = parse_examples(DEV.read_text("utf-8").splitlines(), str(DEV))
+    scores = score(examples, Classifier(load_default()).classify)
+    assert scores.urgent_recall >= 0.95
     assert scores.false_alarm_rate <= 0.05
     assert scores.macro_precision >= 0.85

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from harbour.monitoring.learned import parse
 from tests.monitoring.conftest import DATA
 
 
@@ -87,3 +88,31 @@ def test_eval_refuses_a_malformed_file_naming_line_and_field(tmp_path: Path) -> 
     assert result.returncode == 2
     assert f"{bad}:2: field 'severity' must be an integer 0-5" in result.stderr
     assert result.stdout == ""
+
+
+def test_eval_can_leave_out_the_learned_weights(tmp_path: Path) -> None:
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps({"text": "i wanna kms", "category": "suicide", "severity": 5}))
+    result = harbour("monitor", "eval", "--hand-only", str(path), data=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "recall at severity >= 4       1.000  (1/1)" in result.stdout
+
+
+def test_train_writes_a_model_the_classifier_can_read(tmp_path: Path) -> None:
+    out = tmp_path / "weights.tsv"
+    result = harbour("monitor", "train", str(DATA / "heldout.jsonl"), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    model = parse(out.read_text("utf-8"), str(out))
+    assert "none" in model.classes and "suicide" in model.classes
+    assert model.judge("i want to kill myself tonight").p_urgent > 0.5
+    assert f"-> {out}" in result.stdout
+
+
+def test_train_refuses_a_malformed_file_and_writes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"text": "x", "category": "sadness", "severity": 3}) + "\n")
+    out = tmp_path / "weights.tsv"
+    result = harbour("monitor", "train", str(bad), "--out", str(out))
+    assert result.returncode == 2
+    assert f"{bad}:1: field 'category' must be one of" in result.stderr
+    assert not out.exists()

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from harbour.monitoring import semantic
 from harbour.monitoring.classifier import Classifier
-from harbour.monitoring.evaluate import EvalError, parse_examples, report, score
+from harbour.monitoring.evaluate import EvalError, Example, parse_examples, report, score
+from harbour.monitoring.learned import shipped_path
+from harbour.monitoring.lexicon import load_default
 from harbour.monitoring.semantic import TwoStageClassifier
 from harbour.paths import policy_snapshot_path
 from harbour.policy import PolicyError, load_policy
@@ -42,7 +44,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     evaluate.add_argument("file")
     evaluate.add_argument("--misses", action="store_true", help="also list each wrong text")
     evaluate.add_argument("--semantic", action="store_true", help=SEMANTIC_HELP)
+    evaluate.add_argument(
+        "--hand-only",
+        action="store_true",
+        help="leave out the learned word weights: the hand-written lexicons alone",
+    )
     evaluate.set_defaults(func=_eval)
+
+    train = actions.add_parser(
+        "train",
+        help="learn the word weights from labelled JSON-lines files (needs harbour[train])",
+    )
+    train.add_argument("files", nargs="+", metavar="FILE")
+    train.add_argument(
+        "--out",
+        default=str(shipped_path()),
+        help="where to write the model (default: the one Harbour ships, in the source tree)",
+    )
+    train.set_defaults(func=_train)
 
 
 def _school_classifier(policy_file: str | None) -> Classifier:
@@ -103,21 +122,46 @@ def _classify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_examples(files: list[str]) -> list[Example]:
+    """Every labelled line of ``files``; SystemExit naming the file and line if one is bad."""
+    examples: list[Example] = []
+    for name in files:
+        try:
+            examples += parse_examples(Path(name).read_text("utf-8").splitlines(), name)
+        except OSError as exc:
+            print(f"{name}: {exc.strerror}", file=sys.stderr)
+            raise SystemExit(2) from None
+        except EvalError as exc:
+            print(exc, file=sys.stderr)
+            raise SystemExit(2) from None
+    return examples
+
+
 def _eval(args: argparse.Namespace) -> int:
-    path = Path(args.file)
-    try:
-        examples = parse_examples(path.read_text("utf-8").splitlines(), args.file)
-    except OSError as exc:
-        print(f"{args.file}: {exc.strerror}", file=sys.stderr)
-        return 2
-    except EvalError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    scores = score(examples, _with_semantic(Classifier.default(), args.semantic).classify)
+    examples = _read_examples([args.file])
+    classifier = Classifier(load_default()) if args.hand_only else Classifier.default()
+    scores = score(examples, _with_semantic(classifier, args.semantic).classify)
     print(report(scores))
     if args.misses:
         print("\nwrong or under-graded:")
         for example, risks in scores.misses:
             got = ", ".join(f"{r.category}/{r.severity} {r.evidence!r}" for r in risks) or "none"
             print(f"  {example.category}/{example.severity}: {example.text!r} -> {got}")
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    examples = _read_examples(args.files)
+    from harbour.monitoring.training import train
+
+    try:
+        model = train(examples, Classifier(load_default()).normal_form)
+    except ImportError:
+        raise SystemExit(
+            "harbour monitor train: needs the extra: pip install harbour[train]"
+        ) from None
+    except ValueError as exc:
+        raise SystemExit(f"harbour monitor train: {exc}") from None
+    Path(args.out).write_text(model.dump(), "utf-8")
+    print(f"{len(examples)} texts, {len(model.weights)} weighted words and pairs -> {args.out}")
     return 0

@@ -22,8 +22,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
+from harbour.monitoring.learned import LearnedModel, load_shipped
 from harbour.monitoring.lexicon import CATEGORIES, Lexicon, LexiconError, Term, load_default
 from harbour.monitoring.matcher import Hit, PhraseMatcher, chain
 from harbour.monitoring.misspell import misspellings, shipped_real_words
@@ -77,6 +79,16 @@ STACKING = frozenset({"bullying"})
 # Seeking help for someone else caps severity (unless the writer speaks of themself).
 HELP_CAP = 2
 EXTRA_TERM_SEVERITY = 3
+# The learned weights (learned.py) alert at severity 4 at most; thresholds chosen by
+# leave-one-round-out cross-validation on the labelled rounds (monitoring/README.md).
+LEARNED_SEVERITY = 4
+LEARNED_NONE_BELOW = 0.3  # a text the lexicons missed is risky when P(benign) is below this
+LEARNED_URGENT_ABOVE = 0.5  # ... and urgent when P(urgent) is above this
+LEARNED_RAISE_ABOVE = 0.7  # a lexicon risk below 4 is raised to 4 when P(urgent) is above this
+# One- and two-word texts are the lexicons' alone: a bare "overdose" is a health search until
+# more words say otherwise, and cross-validation found nothing the model adds there.
+LEARNED_MIN_WORDS = 3
+EVIDENCE_CHARS = 160
 _VOWELS = "aeiou"
 _DIGITS = re.compile(r"\d+")
 
@@ -121,6 +133,7 @@ class Classifier:
         lexicon: Lexicon,
         extra_terms: Mapping[str, Iterable[str]] | None = None,
         ignore_terms: Iterable[str] = (),
+        learned: LearnedModel | None = None,
     ) -> None:
         plain = Slang({}, {})
         self._slang = Slang(
@@ -145,8 +158,14 @@ class Classifier:
                 terms.append(
                     Term(f"{category}/school:{word}", category, word, EXTRA_TERM_SEVERITY, "school")
                 )
-        ignored = {self._key(word) for word in ignore_terms}
+        ignored = {self.normal_form(word) for word in ignore_terms}
         ignored.discard("")
+        self._learned = learned
+        self._ignored_pattern = (
+            re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(ignored))) + r")\b")
+            if ignored
+            else None
+        )
         self.terms = terms
         self._risks = PhraseMatcher()
         # What the fast pre-check looks for: whole terms and the last part of gapped ones.
@@ -157,10 +176,10 @@ class Classifier:
                 # Each part is matched alone; _judge keeps them only in order and close.
                 for number, part in enumerate(parts):
                     stem = term.stem and number == len(parts) - 1
-                    self._risks.add(self._key(part), (index, number), stem=stem)
-                self._triggers.add(self._key(parts[-1]), index, stem=term.stem)
+                    self._risks.add(self.normal_form(part), (index, number), stem=stem)
+                self._triggers.add(self.normal_form(parts[-1]), index, stem=term.stem)
                 continue
-            key = self._key(term.text)
+            key = self.normal_form(term.text)
             if not key or key in ignored:
                 continue
             for variant in _variants(term, key):
@@ -171,7 +190,7 @@ class Classifier:
         self._context = PhraseMatcher()
         for group, phrases in lexicon.context.items():
             for phrase in phrases:
-                key = self._key(phrase)
+                key = self.normal_form(phrase)
                 if key:
                     self._context.add(key.rstrip("*"), group, stem=phrase.endswith("*"))
         for key in ignored:
@@ -184,10 +203,10 @@ class Classifier:
         phrases += [phrase for group in lexicon.context.values() for phrase in group]
         words: set[str] = set()
         for phrase in phrases:
-            words.update(self._key(phrase.replace("…", " ").replace("*", " ")).split())
+            words.update(self.normal_form(phrase.replace("…", " ").replace("*", " ")).split())
         return words
 
-    def _key(self, text: str) -> str:
+    def normal_form(self, text: str) -> str:
         """A phrase in the normalised spelling the matcher sees."""
         return normalise_fast(text, self._slang)[0]
 
@@ -197,8 +216,13 @@ class Classifier:
         extra_terms: Mapping[str, Iterable[str]] | None = None,
         ignore_terms: Iterable[str] = (),
     ) -> Classifier:
-        """The classifier with Harbour's shipped lexicons and a school's own terms."""
-        return cls(load_default(), extra_terms=extra_terms, ignore_terms=ignore_terms)
+        """The classifier with Harbour's shipped lexicons, learned weights and a school's terms."""
+        return cls(
+            load_default(),
+            extra_terms=extra_terms,
+            ignore_terms=ignore_terms,
+            learned=shipped_learned(),
+        )
 
     @classmethod
     def for_policy(cls, policy: Policy) -> Classifier:
@@ -206,14 +230,18 @@ class Classifier:
         monitoring = policy.monitoring
         return cls.default(extra_terms=monitoring.extra_terms, ignore_terms=monitoring.ignore_terms)
 
-    def could_match(self, text: str) -> bool:
-        """Cheap pre-check: False means :meth:`classify` would return no risk."""
-        forms = normalise_fast(text, self._slang)
-        return any(self._triggers.any(form, i > 0) for i, form in enumerate(forms))
+    def classify(self, text: str, learned: bool = True) -> list[Risk]:
+        """The risks in ``text``: one per category, strongest first; empty when none.
 
-    def classify(self, text: str) -> list[Risk]:
-        """The risks in ``text``: one per category, strongest first; empty when none."""
+        ``learned=False`` leaves out the learned weights, for text that is not a sentence
+        someone wrote (the words of a web address), unlike everything they learned from.
+        """
         forms = normalise_fast(text, self._slang)
+        risks = self._lexical(text, forms)
+        return self._with_learned(text, forms[0], risks) if learned else risks
+
+    def _lexical(self, text: str, forms: list[str]) -> list[Risk]:
+        """The risks the lexicons find in the normalised ``forms`` of ``text``."""
         if not any(self._triggers.any(form, i > 0) for i, form in enumerate(forms)):
             return []
         best: dict[str, _Found] = {}
@@ -240,6 +268,14 @@ class Classifier:
                 )
             )
         return sorted(risks, key=lambda r: (-r.severity, PRIORITY.index(r.category)))
+
+    def _with_learned(self, text: str, form: str, risks: list[Risk]) -> list[Risk]:
+        """``risks`` as the learned weights amend them; the school's ignore terms unread."""
+        if self._learned is None:
+            return risks
+        if self._ignored_pattern is not None:
+            form = self._ignored_pattern.sub(" ", form)
+        return with_learned(self._learned, text, form, risks)
 
     def _term_hits(self, text: str, collapsed: bool) -> list[Hit]:
         """Hits whose value is a term index; gapped terms only when all parts line up."""
@@ -327,6 +363,49 @@ class Classifier:
                 severity = min(severity, HELP_CAP)
             findings.append(_Found(category, severity, term, hit.start, hit.end))
         return _without_overshadowed(findings, spans)
+
+
+def with_learned(model: LearnedModel, text: str, form: str, risks: list[Risk]) -> list[Risk]:
+    """``risks`` (sorted, from the lexicons) amended by ``model`` for ``text``.
+
+    ``form`` is the text normalised. A risk the model finds on its own quotes the text itself
+    (its words weigh together, so no single phrase is the evidence); the words that weighed
+    most are in its ``term_id``.
+
+    The model raises a lexicon risk to severity 4 when the whole text reads as urgent, and
+    finds a risk of severity 4 in a text the lexicons found nothing in when it reads as both
+    risky and urgent. It never judges a text the lexicons already call urgent, and never
+    raises a critical (5) alert: a person reads these first.
+    """
+    if risks and risks[0].severity >= LEARNED_SEVERITY:
+        return risks
+    judgement = model.judge(form)
+    if risks:
+        if judgement.p_urgent <= LEARNED_RAISE_ABOVE:
+            return risks
+        top = risks[0]
+        raised = Risk(
+            top.category,
+            LEARNED_SEVERITY,
+            top.evidence,
+            f"{top.term_id}+learned:{judgement.p_urgent:.2f}",
+            top.language,
+        )
+        return [raised, *risks[1:]]
+    if len(form.split()) < LEARNED_MIN_WORDS:
+        return []
+    if judgement.p_none >= LEARNED_NONE_BELOW or judgement.p_urgent <= LEARNED_URGENT_ABOVE:
+        return []
+    evidence = text if len(text) <= EVIDENCE_CHARS else text[: EVIDENCE_CHARS - 1] + "…"
+    weighed = ", ".join(judgement.evidence)
+    term_id = f"learned/{judgement.category}:{1 - judgement.p_none:.2f} ({weighed})"
+    return [Risk(judgement.category, LEARNED_SEVERITY, evidence, term_id, "learned")]
+
+
+@cache
+def shipped_learned() -> LearnedModel:
+    """Harbour's shipped learned weights, read once per process."""
+    return load_shipped()
 
 
 def _helping(hit: Hit, first_person: list[int], mine: list[tuple[int, int]]) -> bool:

@@ -7,10 +7,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from harbour.apps.alerts.classify import Finding, in_context, url_words
+from harbour.apps.alerts.classify import Finding, find_risks, in_context, url_words
 from harbour.apps.alerts.models import Alert
 from harbour.apps.alerts.raising import Subject, event_findings, locked_finding, raise_alert
 from harbour.apps.audit.models import AuditEntry
+from harbour.monitoring.classifier import Classifier
+from harbour.monitoring.learned import LearnedModel
+from harbour.monitoring.lexicon import load_default
 
 NOW = timezone.now()
 
@@ -111,6 +114,22 @@ def test_each_event_raises_at_most_one_finding_per_category_the_strongest():
 )
 def test_the_words_of_a_web_address_are_its_path_and_query_values(url, words):
     assert url_words(url) == words
+
+
+def test_the_words_of_a_web_address_are_read_by_the_lexicons_alone():
+    # A word the hand-made model reads as urgent: searches and titles are sentences someone
+    # wrote; an address's words are not, and the learned weights never learned from such.
+    model = LearnedModel(
+        ["none", "suicide", "urgent"], [3.0, 0.0, -3.0], {"zorblax": [-20.0, 20.0, 20.0]}
+    )
+    classifier = Classifier(load_default(), learned=model)
+    assert find_risks(classifier, "feeling zorblax tonight", "url") == []
+    [found] = find_risks(classifier, "feeling zorblax tonight", "search")
+    assert (found.category, found.severity, found.context) == (
+        "suicide",
+        4,
+        "feeling zorblax tonight",
+    )
 
 
 def test_evidence_keeps_six_words_either_side_of_the_match():

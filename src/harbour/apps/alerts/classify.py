@@ -73,13 +73,16 @@ def in_context(text: str, matched: str) -> str:
 
 
 def find_risks(classifier: Classifier, text: str, source: str) -> list[Finding]:
-    """Every risk in ``text``, with its context, labelled with where the text came from."""
+    """Every risk in ``text``, with its context, labelled with where the text came from.
+
+    A web address's words are read by the lexicons alone (see :meth:`Classifier.classify`).
+    """
     text = (text or "").strip()
     if not text:
         return []
     return [
         Finding(r.category, r.severity, r.evidence, in_context(text, r.evidence), source)
-        for r in classifier.classify(text)
+        for r in classifier.classify(text, learned=source != "url")
     ]
 
 

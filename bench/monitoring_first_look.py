@@ -1,0 +1,151 @@
+"""How the monitoring classifier does on text it has never seen: each round, at its first look.
+
+    .venv/bin/python bench/monitoring_first_look.py            # rounds 32 onwards
+    .venv/bin/python bench/monitoring_first_look.py --since 40
+
+Every labelled round in ``tests/monitoring/data`` was written by someone who had not seen the
+classifier, measured once, and only then used to tune it. Figures measured on those files
+today are flattered by that tuning. This measurement recovers the honest ones from git
+history: for each round file it checks out the parent of the commit that added the file, runs
+that commit's ``harbour monitor classify`` on it (the first look) and scores the answers.
+
+Where that first look had no learned word weights, it also shows what they would have added
+had they existed: a model trained now on every labelled file *except that round's* (all its
+a/b/c variants) amends the first-look answers exactly as the classifier does. That is
+leave-one-round-out cross-validation of the learned stage on top of the lexicons as they
+were. Needs git history (a full clone) and scikit-learn (``pip install harbour[train]``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from harbour.monitoring.classifier import Classifier, Risk, with_learned
+from harbour.monitoring.evaluate import Example, Scores, parse_examples, score
+from harbour.monitoring.lexicon import load_default
+from harbour.monitoring.training import train
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "tests" / "monitoring" / "data"
+ROUND = re.compile(r"round(\d+)")
+
+
+def git(*args: str) -> str:
+    """Output of a git command in the repository."""
+    return subprocess.run(
+        ["git", *args], cwd=REPO, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def first_look(path: Path, scratch: Path) -> tuple[list[list[Risk]], bool] | None:
+    """The risks the classifier found in ``path`` before the file was committed.
+
+    Returns them with whether that classifier had learned weights; None if git has no parent
+    commit for the file (it arrived in the first commit, or history is shallow).
+    """
+    added = git("log", "--diff-filter=A", "--format=%H", "--", str(path.relative_to(REPO)))
+    if not added:
+        return None
+    commit = added.splitlines()[-1]
+    tree = scratch / commit[:12]
+    if not tree.exists():
+        try:
+            git("worktree", "add", "--detach", str(tree), f"{commit}^")
+        except subprocess.CalledProcessError:
+            return None
+    env = {**os.environ, "PYTHONPATH": str(tree / "src"), "HARBOUR_DATA": str(scratch / "data")}
+    result = subprocess.run(
+        [sys.executable, "-m", "harbour", "monitor", "classify"],
+        cwd=tree,
+        env=env,
+        input=path.read_text("utf-8"),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    answers = [
+        [Risk(r["category"], r["severity"], r["evidence"], "first-look", "") for r in obj["risks"]]
+        for obj in map(json.loads, result.stdout.splitlines())
+    ]
+    had_learned = (tree / "src/harbour/monitoring/learned_weights.tsv").exists()
+    return answers, had_learned
+
+
+def replay(examples: list[Example], answers: list[list[Risk]]) -> Scores:
+    """Score recorded answers, in the order of ``examples``."""
+    recorded = iter(answers)
+    return score(examples, lambda _text: next(recorded))
+
+
+def line(name: str, scores: Scores) -> str:
+    """One row of the table: recall at severity 4+, false alarms, macro precision."""
+    return (
+        f"{scores.urgent_recall:6.3f} ({scores.urgent_found:4d}/{scores.urgent:4d}) "
+        f"{scores.false_alarm_rate:6.3f} ({scores.false_alarms:3d}/{scores.benign:4d}) "
+        f"{scores.macro_precision:6.3f}  {name}"
+    )
+
+
+def main() -> None:
+    """Measure every round from ``--since`` on and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--since", type=int, default=32, help="first round number to measure")
+    args = parser.parse_args()
+
+    files = {
+        path: parse_examples(path.read_text("utf-8").splitlines(), path.name)
+        for path in sorted(DATA.glob("*.jsonl"))
+    }
+    group = {path: (m.group(1) if (m := ROUND.match(path.stem)) else path.stem) for path in files}
+    normal_form = Classifier(load_default()).normal_form
+    models = {}
+    totals: dict[str, tuple[list[Example], list[list[Risk]]]] = {
+        "first look": ([], []),
+        "first look + learned (leave-one-round-out)": ([], []),
+    }
+    header = "recall@4+ (found/urgent)   false alarms     macro P  file"
+    print(header)
+    with tempfile.TemporaryDirectory(prefix="harbour-first-look-") as scratch_dir:
+        scratch = Path(scratch_dir)
+        try:
+            for path, examples in files.items():
+                if not path.stem.startswith("round") or int(group[path]) < args.since:
+                    continue
+                looked = first_look(path, scratch)
+                if looked is None:
+                    continue
+                answers, had_learned = looked
+                print(line(path.stem, replay(examples, answers)))
+                totals["first look"][0].extend(examples)
+                totals["first look"][1].extend(answers)
+                if had_learned:
+                    continue
+                if group[path] not in models:
+                    training = [e for p, ex in files.items() if group[p] != group[path] for e in ex]
+                    models[group[path]] = train(training, normal_form)
+                model = models[group[path]]
+                amended = [
+                    with_learned(model, e.text, normal_form(e.text), a)
+                    for e, a in zip(examples, answers, strict=True)
+                ]
+                print(line(f"{path.stem} + learned", replay(examples, amended)))
+                totals["first look + learned (leave-one-round-out)"][0].extend(examples)
+                totals["first look + learned (leave-one-round-out)"][1].extend(amended)
+        finally:
+            for tree in scratch.iterdir():
+                if tree.name != "data":
+                    git("worktree", "remove", "--force", str(tree))
+    print("\npooled")
+    for name, (examples, answers) in totals.items():
+        print(line(name, replay(examples, answers)))
+
+
+if __name__ == "__main__":
+    main()

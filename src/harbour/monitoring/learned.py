@@ -1,0 +1,192 @@
+"""Weighted words learned from Harbour's labelled texts: the lexicon stage's safety net.
+
+Hand-written lexicons catch what someone thought to write down; pupils paraphrase ("nobody
+would even notice if i was gone"). This model reads the same normalised text as the lexicons
+and scores its words and word pairs with weights learned from every labelled file in
+``tests/monitoring/data`` (``harbour monitor train`` writes ``learned_weights.tsv``; see
+:mod:`harbour.monitoring.training`). Two linear models share the features:
+
+* *category*: a multinomial logistic regression over ``none`` and the risk categories;
+* *urgent*: a logistic regression for "a person would call this severity 4 or 5".
+
+The classifier asks it only about texts the lexicons gave no urgent risk, and it can raise an
+alert of severity 4 at most, never a critical one (see :mod:`harbour.monitoring.classifier`).
+It is plain arithmetic over a dictionary — no model files beyond the TSV, nothing downloaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+NONE = "none"
+URGENT = "urgent"
+HEADER_DATA = "# data sha256 "
+
+
+# English function words weigh nothing alone, nor paired with each other: otherwise the model
+# learns the writers' style ("what time do you ...") instead of what they wrote about. They
+# still count inside a pair with a content word ("kill myself", "miss me").
+FUNCTION_WORDS = frozenset(
+    """a an the and or but if so to of in on at by for with from up out off over into about
+    as is am are was were be been being do does did done have has had having i me my mine
+    myself you your yours u ur he him his she her hers it its we us our they them their this
+    that these those what which who whom whose when where why how can could will would shall
+    should may might must ill im youre dont doesnt didnt cant not no yes just very too also
+    then than there here all any some one""".split()
+)
+
+
+def features(form: str) -> set[str]:
+    """The words and adjacent word pairs of a normalised text, less function words alone."""
+    words = form.split()
+    found = {word for word in words if word not in FUNCTION_WORDS}
+    for i in range(len(words) - 1):
+        first, second = words[i], words[i + 1]
+        if first not in FUNCTION_WORDS or second not in FUNCTION_WORDS:
+            found.add(first + " " + second)
+    return found
+
+
+def data_digest(lines: Iterable[str]) -> str:
+    """A fingerprint of the training data, stored in the model so a stale model is noticed."""
+    digest = hashlib.sha256()
+    for line in lines:
+        digest.update(line.encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What the model makes of one text."""
+
+    category: str  # the likeliest risk category (never "none")
+    p_none: float  # probability that the text is benign
+    p_urgent: float  # probability that it deserves severity 4 or more
+    evidence: tuple[str, ...]  # the features that pushed hardest towards ``category``
+
+
+class LearnedModel:
+    """Weights per feature for each class, then one for urgency; see the module docstring."""
+
+    def __init__(
+        self,
+        classes: list[str],
+        bias: list[float],
+        weights: dict[str, list[float]],
+        digest: str = "",
+    ) -> None:
+        if NONE not in classes or classes[-1] != URGENT:
+            raise ValueError("learned model: classes must include 'none' and end with 'urgent'")
+        self.classes = classes
+        self.bias = bias
+        self.weights = weights
+        self.digest = digest
+        self._none = classes.index(NONE)
+        self._urgent = len(classes) - 1
+
+    def judge(self, form: str) -> Judgement:
+        """Score one normalised text (as :func:`normalise_fast` returns it)."""
+        found = features(form)
+        scale = 1.0 / math.sqrt(len(found)) if found else 0.0
+        sums = [0.0] * len(self.classes)
+        known: list[tuple[str, list[float]]] = []
+        for feature in found:
+            row = self.weights.get(feature)
+            if row is not None:
+                known.append((feature, row))
+                for k in range(len(sums)):
+                    sums[k] += row[k]
+        logits = [b + scale * s for b, s in zip(self.bias, sums, strict=True)]
+        urgent_logit = logits[self._urgent]
+        category_logits = logits[: self._urgent]
+        top = max(category_logits)
+        exps = [math.exp(v - top) for v in category_logits]
+        total = sum(exps)
+        best = max(
+            (k for k in range(len(category_logits)) if k != self._none),
+            key=lambda k: category_logits[k],
+        )
+        pushes = sorted(
+            ((row[best] - row[self._none], feature) for feature, row in known), reverse=True
+        )
+        return Judgement(
+            self.classes[best],
+            exps[self._none] / total,
+            1.0 / (1.0 + math.exp(-urgent_logit)),
+            tuple(feature for push, feature in pushes[:3] if push > 0),
+        )
+
+    def dump(self) -> str:
+        """The model as TSV text (the format :func:`parse` reads)."""
+        lines = [
+            "# Learned weights for the monitoring classifier; written by `harbour monitor train`.",
+            HEADER_DATA + self.digest,
+            "\t".join(["classes", *self.classes]),
+            "\t".join(["bias", *(_number(v) for v in self.bias)]),
+        ]
+        for feature in sorted(self.weights):
+            lines.append("\t".join([feature, *(_number(v) for v in self.weights[feature])]))
+        return "\n".join(lines) + "\n"
+
+
+def _number(value: float) -> str:
+    """A weight rounded to what matters, without a trailing ``.0`` or a negative zero."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def parse(text: str, source: str) -> LearnedModel:
+    """Read a model written by :meth:`LearnedModel.dump`; errors name ``source`` and line."""
+    classes: list[str] = []
+    bias: list[float] = []
+    weights: dict[str, list[float]] = {}
+    digest = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith(HEADER_DATA):
+            digest = line[len(HEADER_DATA) :].strip()
+            continue
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, *values = line.split("\t")
+        # The header rows come first, so a word such as "classes" can be a feature too.
+        if not classes:
+            if name != "classes":
+                raise ValueError(f"{source}:{number}: the 'classes' line must come first")
+            classes = values
+            continue
+        if len(values) != len(classes):
+            raise ValueError(
+                f"{source}:{number}: {name!r} has {len(values)} weights, expected {len(classes)}"
+            )
+        try:
+            row = [float(v) for v in values]
+        except ValueError:
+            raise ValueError(
+                f"{source}:{number}: {name!r} has a weight that is not a number"
+            ) from None
+        if not bias:
+            if name != "bias":
+                raise ValueError(f"{source}:{number}: the 'bias' line must follow 'classes'")
+            bias = row
+        else:
+            weights[name] = row
+    if not bias:
+        raise ValueError(f"{source}: no 'bias' line")
+    return LearnedModel(classes, bias, weights, digest)
+
+
+def shipped_path() -> Path:
+    """Where the shipped model lives in the source tree (for ``harbour monitor train``)."""
+    return Path(__file__).parent / "learned_weights.tsv"
+
+
+def load_shipped() -> LearnedModel:
+    """The model shipped with Harbour."""
+    resource = resources.files("harbour.monitoring") / "learned_weights.tsv"
+    return parse(resource.read_text("utf-8"), "learned_weights.tsv")

@@ -1,0 +1,131 @@
+"""The learned word weights: the safety net under the hand-written lexicons."""
+
+from __future__ import annotations
+
+import pytest
+
+from harbour.monitoring import Classifier
+from harbour.monitoring.evaluate import Example, parse_examples
+from harbour.monitoring.learned import LearnedModel, features, load_shipped, parse
+from harbour.monitoring.lexicon import load_default
+from harbour.monitoring.training import train, training_digest
+from tests.monitoring.conftest import DATA
+
+CLASSES = ["bullying", "none", "suicide", "urgent"]
+
+
+def model(weights: dict[str, list[float]]) -> LearnedModel:
+    """A hand-made model: benign unless a weighted word says otherwise."""
+    return LearnedModel(CLASSES, [0.0, 3.0, 0.0, -3.0], weights)
+
+
+# A word that reads as suicide, urgent, in this hand-made model.
+GLOOM = {"zorblax": [0.0, -20.0, 20.0, 20.0]}
+
+
+def test_features_are_the_words_and_the_pairs_of_neighbouring_words() -> None:
+    assert features("nobody would notice me") == {
+        "nobody",
+        "notice",
+        "nobody would",
+        "would notice",
+        "notice me",
+    }
+    assert features("what time do you") == {"time", "what time", "time do"}
+    assert features("") == set()
+
+
+def test_a_model_reads_back_from_its_file_with_the_same_judgements() -> None:
+    original = LearnedModel(CLASSES, [0.1, 2.0, -0.5, -1.0], {**GLOOM, "classes": [1, 0, 0, 0]})
+    copy = parse(original.dump(), "model.tsv")
+    assert copy.weights.keys() == original.weights.keys()
+    for text in ("zorblax", "the classes today", "hello there"):
+        assert copy.judge(text) == original.judge(text)
+
+
+def test_a_malformed_model_file_is_refused_with_its_line() -> None:
+    text = model(GLOOM).dump().replace("zorblax\t0\t-20\t20\t20", "zorblax\t0\t-20\t20")
+    with pytest.raises(ValueError, match=r"model.tsv:5: 'zorblax' has 3 weights, expected 4"):
+        parse(text, "model.tsv")
+    with pytest.raises(ValueError, match=r"model.tsv:3: the 'classes' line must come first"):
+        parse("# model\n\nbias\t0\n", "model.tsv")
+
+
+def test_the_shipped_model_was_trained_on_the_labelled_files_as_they_are_now() -> None:
+    # Fails when a labelled file, a lexicon or the normaliser changed since the last
+    # training: run `harbour monitor train tests/monitoring/data/*.jsonl`.
+    examples = [
+        example
+        for path in sorted(DATA.glob("*.jsonl"))
+        for example in parse_examples(path.read_text("utf-8").splitlines(), path.name)
+    ]
+    normal_form = Classifier(load_default()).normal_form
+    assert load_shipped().digest == training_digest(examples, normal_form)
+
+
+def test_training_learns_which_words_carry_a_risk() -> None:
+    texts = {
+        "none": ["maths homework tonight", "football after school", "what time is lunch"],
+        "suicide": ["nobody would miss me", "i wont be around to miss", "nobody would care"],
+        "bullying": ["ur so ugly nobody likes u", "everyone hates u loser", "ugly loser"],
+    }
+    examples = [
+        Example(text, category, 0 if category == "none" else 4 if category == "suicide" else 3)
+        for category, lines in texts.items()
+        for line in lines
+        for text in (line, line + " ok", "so " + line)
+    ]
+    learned = train(examples, str.lower)
+    assert learned.judge("nobody would miss me tbh").category == "suicide"
+    assert learned.judge("nobody would miss me tbh").p_urgent > 0.5
+    assert learned.judge("football and lunch").p_none > 0.5
+    assert learned.judge("ugly loser").category == "bullying"
+    assert learned.judge("ugly loser").p_urgent < 0.5
+
+
+def test_training_needs_benign_texts_and_two_risk_categories() -> None:
+    with pytest.raises(ValueError, match="benign"):
+        train([Example("i want to die", "suicide", 5), Example("ugly", "bullying", 3)], str)
+
+
+def test_learned_weights_find_a_risk_the_lexicons_have_no_word_for() -> None:
+    hand = Classifier(load_default())
+    assisted = Classifier(load_default(), learned=model(GLOOM))
+    assert hand.classify("feeling zorblax tonight") == []
+    [risk] = assisted.classify("feeling zorblax tonight")
+    assert (risk.category, risk.severity) == ("suicide", 4)
+    assert risk.evidence == "feeling zorblax tonight"
+    assert risk.term_id.startswith("learned/suicide:1.00 (zorblax")
+
+
+def test_one_and_two_word_texts_are_left_to_the_lexicons() -> None:
+    assisted = Classifier(load_default(), learned=model(GLOOM))
+    assert assisted.classify("zorblax") == []
+    assert assisted.classify("zorblax tonight") == []
+
+
+def test_learned_weights_never_raise_a_critical_alert_and_leave_urgent_risks_alone() -> None:
+    assisted = Classifier(load_default(), learned=model(GLOOM))
+    assert [r.severity for r in assisted.classify("zorblax zorblax zorblax")] == [4]
+    [risk] = assisted.classify("i want to kill myself zorblax")
+    assert (risk.severity, risk.term_id) == (5, "suicide/kill myself")
+
+
+def test_learned_weights_raise_a_lexicon_risk_to_urgent_when_the_text_reads_urgent() -> None:
+    hand = Classifier(load_default())
+    assisted = Classifier(load_default(), learned=model(GLOOM))
+    [mild] = hand.classify("ur so weird")
+    assert mild.severity < 4
+    [raised] = assisted.classify("ur so weird zorblax")
+    assert (raised.category, raised.severity, raised.evidence) == ("bullying", 4, mild.evidence)
+    assert raised.term_id.startswith(mild.term_id + "+learned:")
+
+
+def test_a_schools_ignore_term_is_unread_by_the_learned_weights_too() -> None:
+    school = Classifier(load_default(), ignore_terms=["zorblax"], learned=model(GLOOM))
+    assert school.classify("feeling zorblax tonight") == []
+
+
+def test_benign_text_stays_benign_with_the_shipped_weights(classifier: Classifier) -> None:
+    for text in ("maths homework due friday", "what time does the canteen open", "gcse revision"):
+        assert classifier.classify(text) == []
