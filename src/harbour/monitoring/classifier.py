@@ -379,6 +379,8 @@ def with_learned(model: LearnedModel, text: str, form: str, risks: list[Risk]) -
     """
     if risks and risks[0].severity >= LEARNED_SEVERITY:
         return risks
+    if not risks and len(form.split()) < LEARNED_MIN_WORDS:
+        return []
     judgement = model.judge(form)
     if risks:
         if judgement.p_urgent <= LEARNED_RAISE_ABOVE:
@@ -392,8 +394,6 @@ def with_learned(model: LearnedModel, text: str, form: str, risks: list[Risk]) -
             top.language,
         )
         return [raised, *risks[1:]]
-    if len(form.split()) < LEARNED_MIN_WORDS:
-        return []
     if judgement.p_none >= LEARNED_NONE_BELOW or judgement.p_urgent <= LEARNED_URGENT_ABOVE:
         return []
     evidence = text if len(text) <= EVIDENCE_CHARS else text[: EVIDENCE_CHARS - 1] + "…"
