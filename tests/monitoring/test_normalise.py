@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from harbour.monitoring import Classifier
 from harbour.monitoring.normalise import Slang, normalise, normalise_fast
 from tests.monitoring.conftest import DATA
 
@@ -96,3 +97,9 @@ def test_fast_and_tracked_forms_agree_on_any_text(text: str) -> None:
 def test_french_elision_separates_words_but_english_contractions_join() -> None:
     assert fast("l'état qu'on t'aime") == "l etat qu on t aime"
     assert fast("I'm, don't, you're") == "im dont youre"
+
+
+def test_laughing_emoji_read_as_lol(classifier: Classifier) -> None:
+    assert classifier.normal_form("my mum will kill me 😂😂") == "my mum will kill me lol lol"
+    assert classifier.normal_form("crying 💀") == "crying lol"
+    assert classifier.normal_form("so sad 😭") == "so sad"

@@ -44,9 +44,15 @@ _LEET = str.maketrans(
 )
 
 
+# Emoji pupils use for laughing read as "lol", so they mark a joke as the word does.
+_LAUGHTER = frozenset("\U0001f602\U0001f923\U0001f480\U0001f606")  # 😂 🤣 💀 😆
+
+
 @lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
     """NFKC, casefold and strip accents from one non-ASCII character."""
+    if char in _LAUGHTER:
+        return " lol "
     folded = unicodedata.normalize("NFKC", char).casefold()
     stripped = "".join(
         c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
