@@ -31,6 +31,7 @@ from harbour.monitoring.classifier import Classifier, Risk, with_learned
 from harbour.monitoring.evaluate import Example, Scores, parse_examples, score
 from harbour.monitoring.lexicon import load_default
 from harbour.monitoring.training import train
+from harbour.paths import DATA_ENV
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "monitoring" / "data"
@@ -60,7 +61,7 @@ def first_look(path: Path, scratch: Path) -> tuple[list[list[Risk]], bool] | Non
             git("worktree", "add", "--detach", str(tree), f"{commit}^")
         except subprocess.CalledProcessError:
             return None
-    env = {**os.environ, "PYTHONPATH": str(tree / "src"), "HARBOUR_DATA": str(scratch / "data")}
+    env = {**os.environ, "PYTHONPATH": str(tree / "src"), DATA_ENV: str(scratch / "data")}
     result = subprocess.run(
         [sys.executable, "-m", "harbour", "monitor", "classify"],
         cwd=tree,

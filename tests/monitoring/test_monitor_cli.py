@@ -116,3 +116,11 @@ def test_train_refuses_a_malformed_file_and_writes_nothing(tmp_path: Path) -> No
     assert result.returncode == 2
     assert f"{bad}:1: field 'category' must be one of" in result.stderr
     assert not out.exists()
+
+
+def test_train_names_an_output_it_cannot_write(tmp_path: Path) -> None:
+    out = tmp_path / "missing" / "weights.tsv"
+    result = harbour("monitor", "train", str(DATA / "heldout.jsonl"), "--out", str(out))
+    assert result.returncode == 2
+    assert f"harbour monitor train: cannot write {out}: No such file or directory" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -162,6 +162,14 @@ def _train(args: argparse.Namespace) -> int:
         ) from None
     except ValueError as exc:
         raise SystemExit(f"harbour monitor train: {exc}") from None
-    Path(args.out).write_text(model.dump(), "utf-8")
+    # Written beside the target and moved into place, so a failed write keeps the old model.
+    out = Path(args.out)
+    partial = out.with_name(out.name + ".partial")
+    try:
+        partial.write_text(model.dump(), "utf-8")
+        partial.replace(out)
+    except OSError as exc:
+        print(f"harbour monitor train: cannot write {out}: {exc.strerror}", file=sys.stderr)
+        return 2
     print(f"{len(examples)} texts, {len(model.weights)} weighted words and pairs -> {args.out}")
     return 0

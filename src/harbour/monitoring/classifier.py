@@ -397,7 +397,7 @@ def with_learned(model: LearnedModel, text: str, form: str, risks: list[Risk]) -
     if judgement.p_none >= LEARNED_NONE_BELOW or judgement.p_urgent <= LEARNED_URGENT_ABOVE:
         return []
     evidence = text if len(text) <= EVIDENCE_CHARS else text[: EVIDENCE_CHARS - 1] + "…"
-    weighed = ", ".join(judgement.evidence)
+    weighed = ", ".join(model.weighed(form, judgement.category))
     term_id = f"learned/{judgement.category}:{1 - judgement.p_none:.2f} ({weighed})"
     return [Risk(judgement.category, LEARNED_SEVERITY, evidence, term_id, "learned")]
 

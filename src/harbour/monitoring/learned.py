@@ -68,7 +68,6 @@ class Judgement:
     category: str  # the likeliest risk category (never "none")
     p_none: float  # probability that the text is benign
     p_urgent: float  # probability that it deserves severity 4 or more
-    evidence: tuple[str, ...]  # the features that pushed hardest towards ``category``
 
 
 class LearnedModel:
@@ -95,11 +94,9 @@ class LearnedModel:
         found = features(form)
         scale = 1.0 / math.sqrt(len(found)) if found else 0.0
         sums = [0.0] * len(self.classes)
-        known: list[tuple[str, list[float]]] = []
         for feature in found:
             row = self.weights.get(feature)
             if row is not None:
-                known.append((feature, row))
                 for k in range(len(sums)):
                     sums[k] += row[k]
         logits = [b + scale * s for b, s in zip(self.bias, sums, strict=True)]
@@ -112,15 +109,22 @@ class LearnedModel:
             (k for k in range(len(category_logits)) if k != self._none),
             key=lambda k: category_logits[k],
         )
-        pushes = sorted(
-            ((row[best] - row[self._none], feature) for feature, row in known), reverse=True
-        )
         return Judgement(
-            self.classes[best],
-            exps[self._none] / total,
-            1.0 / (1.0 + math.exp(-urgent_logit)),
-            tuple(feature for push, feature in pushes[:3] if push > 0),
+            self.classes[best], exps[self._none] / total, 1.0 / (1.0 + math.exp(-urgent_logit))
         )
+
+    def weighed(self, form: str, category: str) -> list[str]:
+        """The (up to three) features of ``form`` that pushed hardest from benign to ``category``.
+
+        Worked out only for a text that becomes an alert, not for every text judged.
+        """
+        k, none = self.classes.index(category), self._none
+        pushes = []
+        for feature in features(form):
+            row = self.weights.get(feature)
+            if row is not None and row[k] > row[none]:
+                pushes.append((row[k] - row[none], feature))
+        return [feature for _, feature in sorted(pushes, reverse=True)[:3]]
 
     def dump(self) -> str:
         """The model as TSV text (the format :func:`parse` reads)."""

@@ -16,6 +16,8 @@ from urllib.parse import unquote_plus
 if TYPE_CHECKING:
     from harbour.monitoring.classifier import Classifier
 
+# The source of a web address's words: not a sentence anyone wrote (see find_risks).
+URL_SOURCE = "url"
 CONTEXT_WORDS = 6
 MAX_CONTEXT = 300
 _WORD = re.compile(r"[^\W_]+")
@@ -82,7 +84,7 @@ def find_risks(classifier: Classifier, text: str, source: str) -> list[Finding]:
         return []
     return [
         Finding(r.category, r.severity, r.evidence, in_context(text, r.evidence), source)
-        for r in classifier.classify(text, learned=source != "url")
+        for r in classifier.classify(text, learned=source != URL_SOURCE)
     ]
 
 
@@ -139,7 +141,7 @@ def texts_of(terms: Any, url: str | None, title: str | None = None) -> list[tupl
         texts.append(("search", str(term)))
     words = url_words(url or "", with_query=not terms)
     if words:
-        texts.append(("url", words))
+        texts.append((URL_SOURCE, words))
     if title:
         texts.append(("title", str(title)))
     return texts
