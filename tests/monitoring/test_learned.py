@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from harbour.monitoring import Classifier
 from harbour.monitoring.evaluate import Example, parse_examples
-from harbour.monitoring.learned import LearnedModel, features, load_shipped, parse
+from harbour.monitoring.learned import (
+    FRAGMENT_WEIGHT,
+    LearnedModel,
+    feature_values,
+    features,
+    fragment_words,
+    load_shipped,
+    parse,
+    word_fragments,
+)
 from harbour.monitoring.lexicon import load_default
 from harbour.monitoring.training import train, training_digest
 from tests.monitoring.conftest import DATA
@@ -17,6 +28,18 @@ CLASSES = ["bullying", "none", "suicide", "urgent"]
 def model(weights: dict[str, list[float]]) -> LearnedModel:
     """A hand-made model: benign unless a weighted word says otherwise."""
     return LearnedModel(CLASSES, [0.0, 3.0, 0.0, -3.0], weights)
+
+
+def examples(severity: dict[str, int] | None = None, **risky: list[str]) -> list[Example]:
+    """Benign lines and ``risky`` lines per category (severity 4 unless given), each thrice."""
+    lines = {"none": ["maths homework tonight", "football after school", "what time is lunch"]}
+    grades = {"none": 0, **(severity or {})}
+    return [
+        Example(text, category, grades.get(category, 4))
+        for category, texts in {**lines, **risky}.items()
+        for line in texts
+        for text in (line, line + " ok", "so " + line)
+    ]
 
 
 # A word that reads as suicide, urgent, in this hand-made model.
@@ -33,6 +56,52 @@ def test_features_are_the_words_and_the_pairs_of_neighbouring_words() -> None:
     }
     assert features("what time do you") == {"time", "what time", "time do"}
     assert features("") == set()
+
+
+def test_a_word_has_four_letter_fragments_marked_at_its_start_and_end() -> None:
+    assert word_fragments("kill") == {"~<kil", "~kill", "~ill>"}
+    assert word_fragments("shanks") == {"~<sha", "~shan", "~hank", "~anks", "~nks>"}
+
+
+def test_only_content_words_of_four_letters_or_more_have_fragments() -> None:
+    assert fragment_words("i want to die tonight with them") == {"want", "tonight"}
+
+
+def test_fragments_weigh_as_their_own_block_beside_the_words() -> None:
+    values = feature_values("shank shank")
+    # Two word features (the word and the pair) share the words' weight ...
+    assert values["shank"] == values["shank shank"] == pytest.approx(1.0 / math.sqrt(2))
+    # ... and the four fragments of "shank" (once: the text's distinct words) share theirs.
+    assert values["~hank"] == pytest.approx(FRAGMENT_WEIGHT / math.sqrt(4))
+
+
+def test_judging_a_text_adds_up_exactly_the_values_the_model_was_trained_on() -> None:
+    weights = {"~kill": [0.0, -1.0, 2.0, 1.5], "kills": [0.5, 0.0, 0.0, 0.0], "~ill>": [1, 1, 1, 1]}
+    learned = model(weights)
+    for text in ("he kills", "killing time kill", "nothing here at all", "kill kill"):
+        logits = [0.0, 3.0, 0.0, -3.0]
+        for feature, value in feature_values(text).items():
+            for k, weight in enumerate(weights.get(feature, [0.0] * 4)):
+                logits[k] += value * weight
+        top = max(logits[:3])
+        p_none = math.exp(logits[1] - top) / sum(math.exp(v - top) for v in logits[:3])
+        for _ in range(2):  # the second time from the model's cache of word fragments
+            judged = learned.judge(text)
+            assert judged.p_none == pytest.approx(p_none)
+            assert judged.p_urgent == pytest.approx(1 / (1 + math.exp(-logits[3])))
+
+
+def test_a_word_the_training_never_saw_is_read_by_its_fragments() -> None:
+    learned = train(
+        examples(
+            violence=["bring the shank", "got my shank on me", "pulling a shank out"],
+            bullying=["ur so ugly nobody likes u", "everyone hates u loser", "ugly loser"],
+        ),
+        str.lower,
+    )
+    assert "shanked" not in learned.weights
+    assert learned.judge("he got shanked").category == "violence"
+    assert learned.judge("he got shanked").p_none < learned.judge("he got picked").p_none
 
 
 def test_a_model_reads_back_from_its_file_with_the_same_judgements() -> None:
@@ -64,18 +133,14 @@ def test_the_shipped_model_was_trained_on_the_labelled_files_as_they_are_now() -
 
 
 def test_training_learns_which_words_carry_a_risk() -> None:
-    texts = {
-        "none": ["maths homework tonight", "football after school", "what time is lunch"],
-        "suicide": ["nobody would miss me", "i wont be around to miss", "nobody would care"],
-        "bullying": ["ur so ugly nobody likes u", "everyone hates u loser", "ugly loser"],
-    }
-    examples = [
-        Example(text, category, 0 if category == "none" else 4 if category == "suicide" else 3)
-        for category, lines in texts.items()
-        for line in lines
-        for text in (line, line + " ok", "so " + line)
-    ]
-    learned = train(examples, str.lower)
+    learned = train(
+        examples(
+            suicide=["nobody would miss me", "i wont be around to miss", "nobody would care"],
+            bullying=["ur so ugly nobody likes u", "everyone hates u loser", "ugly loser"],
+            severity={"bullying": 3},
+        ),
+        str.lower,
+    )
     assert learned.judge("nobody would miss me tbh").category == "suicide"
     assert learned.judge("nobody would miss me tbh").p_urgent > 0.5
     assert learned.judge("football and lunch").p_none > 0.5

@@ -171,5 +171,5 @@ def _train(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"harbour monitor train: cannot write {out}: {exc.strerror}", file=sys.stderr)
         return 2
-    print(f"{len(examples)} texts, {len(model.weights)} weighted words and pairs -> {args.out}")
+    print(f"{len(examples)} texts, {len(model.weights)} weighted features -> {args.out}")
     return 0

@@ -9,6 +9,12 @@ and scores its words and word pairs with weights learned from every labelled fil
 * *category*: a multinomial logistic regression over ``none`` and the risk categories;
 * *urgent*: a logistic regression for "a person would call this severity 4 or 5".
 
+Besides whole words and pairs, the features include the four-letter fragments of each content
+word (``~<kil``, ``~kill``, ``~ill>`` …), so a misspelt, inflected or compounded word the
+training texts never had ("unaliving", "shanks", "overdoseing") still carries most of its
+weight. Words and fragments are scaled as two blocks, so the many fragments of a long text do
+not drown its words.
+
 The classifier asks it only about texts the lexicons gave no urgent risk, and it can raise an
 alert of severity 4 at most, never a critical one (see :mod:`harbour.monitoring.classifier`).
 It is plain arithmetic over a dictionary — no model files beyond the TSV, nothing downloaded.
@@ -41,6 +47,14 @@ FUNCTION_WORDS = frozenset(
 )
 
 
+# A fragment is marked so it cannot be mistaken for a word; its length and its block's weight
+# beside the words' were chosen by leave-one-round-out cross-validation (monitoring/README.md).
+FRAGMENT = "~"
+FRAGMENT_LENGTH = 4
+FRAGMENT_WEIGHT = 0.7
+FRAGMENT_CACHE_WORDS = 200_000
+
+
 def features(form: str) -> set[str]:
     """The words and adjacent word pairs of a normalised text, less function words alone."""
     words = form.split()
@@ -50,6 +64,41 @@ def features(form: str) -> set[str]:
         if first not in FUNCTION_WORDS or second not in FUNCTION_WORDS:
             found.add(first + " " + second)
     return found
+
+
+def fragment_words(form: str) -> set[str]:
+    """The distinct content words of a normalised text long enough to have fragments."""
+    return {w for w in form.split() if len(w) >= FRAGMENT_LENGTH and w not in FUNCTION_WORDS}
+
+
+def word_fragments(word: str) -> set[str]:
+    """The four-letter fragments of one word, its start and end marked with < and >."""
+    marked = "<" + word + ">"
+    return {
+        FRAGMENT + marked[i : i + FRAGMENT_LENGTH] for i in range(len(marked) - FRAGMENT_LENGTH + 1)
+    }
+
+
+def feature_values(form: str) -> dict[str, float]:
+    """Every feature of a normalised text with its value: what the model is trained on.
+
+    Words and pairs share one over the square root of their number (so long chats do not
+    outvote short searches). Fragments are counted word by word (a fragment two words share
+    counts twice) and share :data:`FRAGMENT_WEIGHT` over the square root of their number.
+    :meth:`LearnedModel.judge` computes the same sums with a cache per word.
+    """
+    values: dict[str, float] = {}
+    found = features(form)
+    if found:
+        scale = 1.0 / math.sqrt(len(found))
+        for feature in found:
+            values[feature] = scale
+    parts = [part for word in fragment_words(form) for part in word_fragments(word)]
+    if parts:
+        scale = FRAGMENT_WEIGHT / math.sqrt(len(parts))
+        for part in parts:
+            values[part] = values.get(part, 0.0) + scale
+    return values
 
 
 def data_digest(lines: Iterable[str]) -> str:
@@ -88,18 +137,33 @@ class LearnedModel:
         self.digest = digest
         self._none = classes.index(NONE)
         self._urgent = len(classes) - 1
+        # Per word: how many fragments it has and the sum of their weights. Texts repeat
+        # words far more than they bring new ones, so this saves most of the fragment work.
+        self._fragment_rows: dict[str, tuple[int, list[float]]] = {}
 
     def judge(self, form: str) -> Judgement:
         """Score one normalised text (as :func:`normalise_fast` returns it)."""
+        logits = list(self.bias)
+        width = len(logits)
         found = features(form)
-        scale = 1.0 / math.sqrt(len(found)) if found else 0.0
-        sums = [0.0] * len(self.classes)
-        for feature in found:
-            row = self.weights.get(feature)
-            if row is not None:
-                for k in range(len(sums)):
-                    sums[k] += row[k]
-        logits = [b + scale * s for b, s in zip(self.bias, sums, strict=True)]
+        if found:
+            scale = 1.0 / math.sqrt(len(found))
+            for feature in found:
+                row = self.weights.get(feature)
+                if row is not None:
+                    for k in range(width):
+                        logits[k] += scale * row[k]
+        count = 0
+        sums = [0.0] * width
+        for word in fragment_words(form):
+            parts, row = self._fragment_row(word)
+            count += parts
+            for k in range(width):
+                sums[k] += row[k]
+        if count:
+            scale = FRAGMENT_WEIGHT / math.sqrt(count)
+            for k in range(width):
+                logits[k] += scale * sums[k]
         urgent_logit = logits[self._urgent]
         category_logits = logits[: self._urgent]
         top = max(category_logits)
@@ -113,8 +177,27 @@ class LearnedModel:
             self.classes[best], exps[self._none] / total, 1.0 / (1.0 + math.exp(-urgent_logit))
         )
 
+    def _fragment_row(self, word: str) -> tuple[int, list[float]]:
+        """How many fragments ``word`` has, and the sum of their weight rows (cached)."""
+        cached = self._fragment_rows.get(word)
+        if cached is not None:
+            return cached
+        parts = word_fragments(word)
+        total = [0.0] * len(self.classes)
+        for part in parts:
+            row = self.weights.get(part)
+            if row is not None:
+                for k in range(len(total)):
+                    total[k] += row[k]
+        if len(self._fragment_rows) >= FRAGMENT_CACHE_WORDS:
+            self._fragment_rows.clear()  # bounded memory in a long-running worker
+        result = (len(parts), total)
+        self._fragment_rows[word] = result
+        return result
+
     def weighed(self, form: str, category: str) -> list[str]:
-        """The (up to three) features of ``form`` that pushed hardest from benign to ``category``.
+        """The (up to three) words or pairs of ``form`` that pushed hardest from benign to
+        ``category`` (fragments are left out: they mean little to a reader).
 
         Worked out only for a text that becomes an alert, not for every text judged.
         """

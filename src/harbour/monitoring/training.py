@@ -1,20 +1,19 @@
 """Training the learned word weights (:mod:`harbour.monitoring.learned`) from labelled texts.
 
 Needs scikit-learn (``pip install harbour[train]``); the classifier itself does not. Each
-text is normalised as the classifier normalises it, turned into the presence of its words and
-word pairs (scaled by one over the square root of how many it has, so long chats do not
-outvote short searches), and two logistic regressions are fitted. Weights too small to change
+text is normalised as the classifier normalises it, turned into its features
+(:func:`harbour.monitoring.learned.feature_values`: words, word pairs and word fragments) and
+two logistic regressions are fitted. Weights too small to change
 an answer are left out of the file.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 
 from harbour.monitoring.evaluate import URGENT as URGENT_SEVERITY
 from harbour.monitoring.evaluate import Example
-from harbour.monitoring.learned import NONE, URGENT, LearnedModel, data_digest, features
+from harbour.monitoring.learned import NONE, URGENT, LearnedModel, data_digest, feature_values
 
 # Inverse regularisation strength, chosen by leave-one-round-out cross-validation
 # (monitoring/README.md): 3 under-fits, 10 and 30 are close, 30 catches a little more.
@@ -38,7 +37,7 @@ def train(examples: Sequence[Example], normalise: Callable[[str], str]) -> Learn
     categories = {e.category for e in examples}
     if NONE not in categories or len(categories) < 3:
         raise ValueError("training needs benign ('none') texts and at least two risk categories")
-    per_text = [features(normalise(e.text)) for e in examples]
+    per_text = [feature_values(normalise(e.text)) for e in examples]
     counts: dict[str, int] = {}
     for found in per_text:
         for feature in found:
@@ -49,12 +48,11 @@ def train(examples: Sequence[Example], normalise: Callable[[str], str]) -> Learn
     cols: list[int] = []
     values: list[float] = []
     for row, found in enumerate(per_text):
-        scale = 1.0 / math.sqrt(len(found)) if found else 0.0
-        for feature in found:
+        for feature, value in found.items():
             if feature in column:
                 rows.append(row)
                 cols.append(column[feature])
-                values.append(scale)
+                values.append(value)
     matrix = csr_matrix((values, (rows, cols)), shape=(len(examples), len(vocabulary)))
     labels = [e.category for e in examples]
     urgent = [e.severity >= URGENT_SEVERITY for e in examples]
