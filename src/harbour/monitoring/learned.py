@@ -66,6 +66,12 @@ def features(form: str) -> set[str]:
     return found
 
 
+def block_scale(count: int, weight: float = 1.0) -> float:
+    """What each of ``count`` features of one block is worth: ``weight`` over the square root
+    of ``count``, so long chats do not outvote short searches."""
+    return weight / math.sqrt(count) if count else 0.0
+
+
 def fragment_words(form: str) -> set[str]:
     """The distinct content words of a normalised text long enough to have fragments."""
     return {w for w in form.split() if len(w) >= FRAGMENT_LENGTH and w not in FUNCTION_WORDS}
@@ -87,17 +93,13 @@ def feature_values(form: str) -> dict[str, float]:
     counts twice) and share :data:`FRAGMENT_WEIGHT` over the square root of their number.
     :meth:`LearnedModel.judge` computes the same sums with a cache per word.
     """
-    values: dict[str, float] = {}
     found = features(form)
-    if found:
-        scale = 1.0 / math.sqrt(len(found))
-        for feature in found:
-            values[feature] = scale
+    scale = block_scale(len(found))
+    values = {feature: scale for feature in found}
     parts = [part for word in fragment_words(form) for part in word_fragments(word)]
-    if parts:
-        scale = FRAGMENT_WEIGHT / math.sqrt(len(parts))
-        for part in parts:
-            values[part] = values.get(part, 0.0) + scale
+    scale = block_scale(len(parts), FRAGMENT_WEIGHT)
+    for part in parts:
+        values[part] = values.get(part, 0.0) + scale
     return values
 
 
@@ -146,13 +148,12 @@ class LearnedModel:
         logits = list(self.bias)
         width = len(logits)
         found = features(form)
-        if found:
-            scale = 1.0 / math.sqrt(len(found))
-            for feature in found:
-                row = self.weights.get(feature)
-                if row is not None:
-                    for k in range(width):
-                        logits[k] += scale * row[k]
+        scale = block_scale(len(found))
+        for feature in found:
+            row = self.weights.get(feature)
+            if row is not None:
+                for k in range(width):
+                    logits[k] += scale * row[k]
         count = 0
         sums = [0.0] * width
         for word in fragment_words(form):
@@ -160,10 +161,9 @@ class LearnedModel:
             count += parts
             for k in range(width):
                 sums[k] += row[k]
-        if count:
-            scale = FRAGMENT_WEIGHT / math.sqrt(count)
-            for k in range(width):
-                logits[k] += scale * sums[k]
+        scale = block_scale(count, FRAGMENT_WEIGHT)
+        for k in range(width):
+            logits[k] += scale * sums[k]
         urgent_logit = logits[self._urgent]
         category_logits = logits[: self._urgent]
         top = max(category_logits)
