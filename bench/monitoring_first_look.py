@@ -9,11 +9,12 @@ today are flattered by that tuning. This measurement recovers the honest ones fr
 history: for each round file it checks out the parent of the commit that added the file, runs
 that commit's ``harbour monitor classify`` on it (the first look) and scores the answers.
 
-Where that first look had no learned word weights, it also shows what they would have added
-had they existed: a model trained now on every labelled file *except that round's* (all its
-a/b/c variants) amends the first-look answers exactly as the classifier does. That is
-leave-one-round-out cross-validation of the learned stage on top of the lexicons as they
-were. Needs git history (a full clone) and scikit-learn (``pip install harbour[train]``).
+It also shows what today's learned stage makes of each first look: that commit's hand
+lexicons alone (its learned weights, if it had any, left out) amended, exactly as the
+classifier does, by a model trained now on every labelled file *except that round's* (all its
+a/b/c variants). That is leave-one-round-out cross-validation of the learned stage on top of
+the lexicons as they were. Needs git history (a full clone) and scikit-learn
+(``pip install harbour[train]``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 from harbour.monitoring.classifier import Classifier, Risk, with_learned
 from harbour.monitoring.evaluate import Example, Scores, parse_examples, score
@@ -45,11 +47,30 @@ def git(*args: str) -> str:
     ).stdout.strip()
 
 
-def first_look(path: Path, scratch: Path) -> tuple[list[list[Risk]], bool] | None:
+# Runs in a past commit's tree: its hand lexicons alone, for commits that shipped weights.
+HAND_ONLY = """
+import json, sys
+from harbour.monitoring.classifier import Classifier
+classifier = Classifier.default()
+for line in sys.stdin:
+    risks = classifier.classify(json.loads(line)["text"], learned=False)
+    print(json.dumps({"risks": [vars(r) for r in risks]}))
+"""
+
+
+class Look(NamedTuple):
+    """A file's first look: the answers as given then, and the hand lexicons' alone."""
+
+    answers: list[list[Risk]]
+    hand: list[list[Risk]]
+    had_learned: bool
+
+
+def first_look(path: Path, scratch: Path) -> Look | None:
     """The risks the classifier found in ``path`` before the file was committed.
 
-    Returns them with whether that classifier had learned weights; None if git has no parent
-    commit for the file (it arrived in the first commit, or history is shallow).
+    None if git has no parent commit for the file (it arrived in the first commit, or history
+    is shallow).
     """
     added = git("log", "--diff-filter=A", "--format=%H", "--", str(path.relative_to(REPO)))
     if not added:
@@ -62,21 +83,29 @@ def first_look(path: Path, scratch: Path) -> tuple[list[list[Risk]], bool] | Non
         except subprocess.CalledProcessError:
             return None
     env = {**os.environ, "PYTHONPATH": str(tree / "src"), DATA_ENV: str(scratch / "data")}
-    result = subprocess.run(
-        [sys.executable, "-m", "harbour", "monitor", "classify"],
-        cwd=tree,
-        env=env,
-        input=path.read_text("utf-8"),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    answers = [
-        [Risk(r["category"], r["severity"], r["evidence"], "first-look", "") for r in obj["risks"]]
-        for obj in map(json.loads, result.stdout.splitlines())
-    ]
-    had_learned = (tree / "src/harbour/monitoring/learned_weights.tsv").exists()
-    return answers, had_learned
+
+    def run(*command: str) -> list[list[Risk]]:
+        result = subprocess.run(
+            [sys.executable, *command],
+            cwd=tree,
+            env=env,
+            input=path.read_text("utf-8"),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return [
+            [
+                Risk(r["category"], r["severity"], r["evidence"], "first-look", "")
+                for r in obj["risks"]
+            ]
+            for obj in map(json.loads, result.stdout.splitlines())
+        ]
+
+    answers = run("-m", "harbour", "monitor", "classify")
+    if not (tree / "src/harbour/monitoring/learned_weights.tsv").exists():
+        return Look(answers, answers, False)
+    return Look(answers, run("-c", HAND_ONLY), True)
 
 
 def replay(examples: list[Example], answers: list[list[Risk]]) -> Scores:
@@ -110,6 +139,7 @@ def main() -> None:
     totals: dict[str, tuple[list[Example], list[list[Risk]]]] = {
         "first look": ([], []),
         "first look + learned (leave-one-round-out)": ([], []),
+        "rounds with shipped weights: hand first look + learned (l-o-r-o)": ([], []),
     }
     header = "recall@4+ (found/urgent)   false alarms     macro P  file"
     print(header)
@@ -122,23 +152,25 @@ def main() -> None:
                 looked = first_look(path, scratch)
                 if looked is None:
                     continue
-                answers, had_learned = looked
-                print(line(path.stem, replay(examples, answers)))
+                print(line(path.stem, replay(examples, looked.answers)))
                 totals["first look"][0].extend(examples)
-                totals["first look"][1].extend(answers)
-                if had_learned:
-                    continue
+                totals["first look"][1].extend(looked.answers)
+                if looked.had_learned:
+                    print(line(f"{path.stem} hand lexicons", replay(examples, looked.hand)))
                 if group[path] not in models:
                     training = [e for p, ex in files.items() if group[p] != group[path] for e in ex]
                     models[group[path]] = train(training, normal_form)
                 model = models[group[path]]
                 amended = [
                     with_learned(model, e.text, normal_form(e.text), a)
-                    for e, a in zip(examples, answers, strict=True)
+                    for e, a in zip(examples, looked.hand, strict=True)
                 ]
                 print(line(f"{path.stem} + learned", replay(examples, amended)))
-                totals["first look + learned (leave-one-round-out)"][0].extend(examples)
-                totals["first look + learned (leave-one-round-out)"][1].extend(amended)
+                name = "first look + learned (leave-one-round-out)"
+                if looked.had_learned:
+                    name = "rounds with shipped weights: hand first look + learned (l-o-r-o)"
+                totals[name][0].extend(examples)
+                totals[name][1].extend(amended)
         finally:
             for tree in scratch.iterdir():
                 if tree.name != "data":

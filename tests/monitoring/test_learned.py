@@ -22,7 +22,7 @@ from harbour.monitoring.lexicon import load_default
 from harbour.monitoring.training import train, training_digest
 from tests.monitoring.conftest import DATA
 
-CLASSES = ["bullying", "none", "suicide", "urgent"]
+CLASSES = ["bullying", "none", "suicide", "suicide+"]
 
 
 def model(weights: dict[str, list[float]]) -> LearnedModel:
@@ -43,7 +43,7 @@ def examples(severity: dict[str, int] | None = None, **risky: list[str]) -> list
 
 
 # A word that reads as suicide, urgent, in this hand-made model.
-GLOOM = {"zorblax": [0.0, -20.0, 20.0, 20.0]}
+GLOOM = {"zorblax": [0.0, -20.0, 0.0, 20.0]}
 
 
 def test_features_are_the_words_and_the_pairs_of_neighbouring_words() -> None:
@@ -83,12 +83,13 @@ def test_judging_a_text_adds_up_exactly_the_values_the_model_was_trained_on() ->
         for feature, value in feature_values(text).items():
             for k, weight in enumerate(weights.get(feature, [0.0] * 4)):
                 logits[k] += value * weight
-        top = max(logits[:3])
-        p_none = math.exp(logits[1] - top) / sum(math.exp(v - top) for v in logits[:3])
+        exps = [math.exp(v) for v in logits]
+        risky = exps[0] + exps[2] + exps[3]
         for _ in range(2):  # the second time from the model's cache of word fragments
             judged = learned.judge(text)
-            assert judged.p_none == pytest.approx(p_none)
-            assert judged.p_urgent == pytest.approx(1 / (1 + math.exp(-logits[3])))
+            assert judged.p_none == pytest.approx(exps[1] / sum(exps))
+            assert judged.p_urgent == pytest.approx(exps[3] / risky)
+            assert judged.category == ("suicide" if exps[2] + exps[3] > exps[0] else "bullying")
 
 
 def test_a_word_the_training_never_saw_is_read_by_its_fragments() -> None:
@@ -113,7 +114,7 @@ def test_a_model_reads_back_from_its_file_with_the_same_judgements() -> None:
 
 
 def test_a_malformed_model_file_is_refused_with_its_line() -> None:
-    text = model(GLOOM).dump().replace("zorblax\t0\t-20\t20\t20", "zorblax\t0\t-20\t20")
+    text = model(GLOOM).dump().replace("zorblax\t0\t-20\t0\t20", "zorblax\t0\t-20\t0")
     with pytest.raises(ValueError, match=r"model.tsv:5: 'zorblax' has 3 weights, expected 4"):
         parse(text, "model.tsv")
     with pytest.raises(ValueError, match=r"model.tsv:3: the 'classes' line must come first"):
@@ -151,6 +152,28 @@ def test_training_learns_which_words_carry_a_risk() -> None:
 def test_training_needs_benign_texts_and_two_risk_categories() -> None:
     with pytest.raises(ValueError, match="benign"):
         train([Example("i want to die", "suicide", 5), Example("ugly", "bullying", 3)], str)
+
+
+def test_training_needs_urgent_texts() -> None:
+    with pytest.raises(ValueError, match="urgent"):
+        train(
+            examples(bullying=["ugly"], gambling=["bet"], severity={"bullying": 3, "gambling": 2}),
+            str,
+        )
+
+
+def test_urgency_is_learned_within_a_category() -> None:
+    # Most bullying is mild; sharing a pupil's nudes is urgent bullying all the same.
+    mild = examples(
+        bullying=["ur so ugly", "everyone hates u", "ugly loser", "nobody likes u"],
+        severity={"bullying": 3},
+    )
+    urgent = examples(bullying=["spread her nudes round the year", "post her nudes in the gc"])
+    learned = train(mild + urgent + examples(suicide=["i want to die"]), str.lower)
+    assert learned.classes == ["bullying", "bullying+", "none", "suicide+"]
+    assert learned.judge("share her nudes").category == "bullying"
+    assert learned.judge("share her nudes").p_urgent > 0.5
+    assert learned.judge("ugly loser lol").p_urgent < 0.5
 
 
 def test_learned_weights_find_a_risk_the_lexicons_have_no_word_for() -> None:

@@ -103,7 +103,8 @@ def test_train_writes_a_model_the_classifier_can_read(tmp_path: Path) -> None:
     result = harbour("monitor", "train", str(DATA / "heldout.jsonl"), "--out", str(out))
     assert result.returncode == 0, result.stderr
     model = parse(out.read_text("utf-8"), str(out))
-    assert "none" in model.classes and "suicide" in model.classes
+    assert "none" in model.classes and "suicide+" in model.classes
+    assert model.judge("i want to kill myself tonight").category == "suicide"
     assert model.judge("i want to kill myself tonight").p_urgent > 0.5
     assert f"-> {out}" in result.stdout
 

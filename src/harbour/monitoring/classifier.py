@@ -82,9 +82,9 @@ EXTRA_TERM_SEVERITY = 3
 # The learned weights (learned.py) alert at severity 4 at most; thresholds chosen by
 # leave-one-round-out cross-validation on the labelled rounds (monitoring/README.md).
 LEARNED_SEVERITY = 4
-LEARNED_NONE_BELOW = 0.3  # a text the lexicons missed is risky when P(benign) is below this
-LEARNED_URGENT_ABOVE = 0.5  # ... and urgent when P(urgent) is above this
-LEARNED_RAISE_ABOVE = 0.6  # a lexicon risk below 4 is raised to 4 when P(urgent) is above this
+LEARNED_NONE_BELOW = 0.35  # a text the lexicons missed is risky when P(benign) is below this
+LEARNED_URGENT_ABOVE = 0.5  # ... and urgent when P(urgent | risky) is above this
+LEARNED_RAISE_ABOVE = 0.5  # a lexicon risk below 4 is raised to 4 when P(urgent | risky) is above
 # One- and two-word texts are the lexicons' alone: a bare "overdose" is a health search until
 # more words say otherwise, and cross-validation found nothing the model adds there.
 LEARNED_MIN_WORDS = 3

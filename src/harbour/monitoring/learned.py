@@ -4,10 +4,11 @@ Hand-written lexicons catch what someone thought to write down; pupils paraphras
 would even notice if i was gone"). This model reads the same normalised text as the lexicons
 and scores its words and word pairs with weights learned from every labelled file in
 ``tests/monitoring/data`` (``harbour monitor train`` writes ``learned_weights.tsv``; see
-:mod:`harbour.monitoring.training`). Two linear models share the features:
-
-* *category*: a multinomial logistic regression over ``none`` and the risk categories;
-* *urgent*: a logistic regression for "a person would call this severity 4 or 5".
+:mod:`harbour.monitoring.training`). One multinomial logistic regression reads them, over
+``none`` and each risk category twice: as labelled below severity 4 (``bullying``) and at 4
+or more (``bullying+``). Whether a text is urgent is thus learned per category — an unkind
+word is mild bullying, but "spread her nudes" is urgent bullying — and the probability that
+a risky text is urgent is the share of the ``+`` classes in the risk classes' sum.
 
 Besides whole words and pairs, the features include the four-letter fragments of each content
 word (``~<kil``, ``~kill``, ``~ill>`` …), so a misspelt, inflected or compounded word the
@@ -30,7 +31,7 @@ from importlib import resources
 from pathlib import Path
 
 NONE = "none"
-URGENT = "urgent"
+URGENT_MARK = "+"
 HEADER_DATA = "# data sha256 "
 
 
@@ -112,17 +113,27 @@ def data_digest(lines: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
+def urgent_class(category: str) -> str:
+    """The class of ``category`` at severity 4 or more."""
+    return category + URGENT_MARK
+
+
+def category_of(name: str) -> str:
+    """The risk category (or ``none``) a class stands for."""
+    return name.removesuffix(URGENT_MARK)
+
+
 @dataclass(frozen=True)
 class Judgement:
     """What the model makes of one text."""
 
     category: str  # the likeliest risk category (never "none")
     p_none: float  # probability that the text is benign
-    p_urgent: float  # probability that it deserves severity 4 or more
+    p_urgent: float  # probability that it deserves severity 4 or more, if it is a risk
 
 
 class LearnedModel:
-    """Weights per feature for each class, then one for urgency; see the module docstring."""
+    """Weights per feature for each class; see the module docstring."""
 
     def __init__(
         self,
@@ -131,14 +142,21 @@ class LearnedModel:
         weights: dict[str, list[float]],
         digest: str = "",
     ) -> None:
-        if NONE not in classes or classes[-1] != URGENT:
-            raise ValueError("learned model: classes must include 'none' and end with 'urgent'")
+        if NONE not in classes or not any(c.endswith(URGENT_MARK) for c in classes):
+            raise ValueError(
+                f"learned model: classes must include '{NONE}' and an urgent ('{URGENT_MARK}') one"
+            )
         self.classes = classes
         self.bias = bias
         self.weights = weights
         self.digest = digest
         self._none = classes.index(NONE)
-        self._urgent = len(classes) - 1
+        self._urgent = [k for k, c in enumerate(classes) if c.endswith(URGENT_MARK)]
+        # Each risk category with the columns of its mild and urgent classes.
+        self._columns: dict[str, list[int]] = {}
+        for k, name in enumerate(classes):
+            if k != self._none:
+                self._columns.setdefault(category_of(name), []).append(k)
         # Per word: how many fragments it has and the sum of their weights. Texts repeat
         # words far more than they bring new ones, so this saves most of the fragment work.
         self._fragment_rows: dict[str, tuple[int, list[float]]] = {}
@@ -162,20 +180,20 @@ class LearnedModel:
             for k in range(width):
                 sums[k] += row[k]
         scale = block_scale(count, FRAGMENT_WEIGHT)
+        top = -math.inf
         for k in range(width):
             logits[k] += scale * sums[k]
-        urgent_logit = logits[self._urgent]
-        category_logits = logits[: self._urgent]
-        top = max(category_logits)
-        exps = [math.exp(v - top) for v in category_logits]
+            top = max(top, logits[k])
+        exps = [math.exp(v - top) for v in logits]
         total = sum(exps)
-        best = max(
-            (k for k in range(len(category_logits)) if k != self._none),
-            key=lambda k: category_logits[k],
-        )
-        return Judgement(
-            self.classes[best], exps[self._none] / total, 1.0 / (1.0 + math.exp(-urgent_logit))
-        )
+        risky = total - exps[self._none]
+        urgent = sum(exps[k] for k in self._urgent)
+        best, best_sum = "", -1.0
+        for category, columns in self._columns.items():
+            mass = sum(exps[k] for k in columns)
+            if mass > best_sum:
+                best, best_sum = category, mass
+        return Judgement(best, exps[self._none] / total, urgent / risky if risky > 0 else 0.0)
 
     def _fragment_row(self, word: str) -> tuple[int, list[float]]:
         """How many fragments ``word`` has, and the sum of their weight rows (cached)."""
@@ -201,12 +219,14 @@ class LearnedModel:
 
         Worked out only for a text that becomes an alert, not for every text judged.
         """
-        k, none = self.classes.index(category), self._none
+        columns, none = self._columns[category], self._none
         pushes = []
         for feature in features(form):
             row = self.weights.get(feature)
-            if row is not None and row[k] > row[none]:
-                pushes.append((row[k] - row[none], feature))
+            if row is not None:
+                push = max(row[k] for k in columns) - row[none]
+                if push > 0:
+                    pushes.append((push, feature))
         return [feature for _, feature in sorted(pushes, reverse=True)[:3]]
 
     def dump(self) -> str:

@@ -3,8 +3,8 @@
 Needs scikit-learn (``pip install harbour[train]``); the classifier itself does not. Each
 text is normalised as the classifier normalises it, turned into its features
 (:func:`harbour.monitoring.learned.feature_values`: words, word pairs and word fragments) and
-two logistic regressions are fitted. Weights too small to change
-an answer are left out of the file.
+one multinomial logistic regression is fitted over ``none`` and each category below and at
+severity 4 or more. Weights too small to change an answer are left out of the file.
 """
 
 from __future__ import annotations
@@ -13,7 +13,13 @@ from collections.abc import Callable, Sequence
 
 from harbour.monitoring.evaluate import URGENT as URGENT_SEVERITY
 from harbour.monitoring.evaluate import Example
-from harbour.monitoring.learned import NONE, URGENT, LearnedModel, data_digest, feature_values
+from harbour.monitoring.learned import (
+    NONE,
+    LearnedModel,
+    data_digest,
+    feature_values,
+    urgent_class,
+)
 
 # Inverse regularisation strength, chosen by leave-one-round-out cross-validation
 # (monitoring/README.md): 3 under-fits, 10 and 30 are close, 30 catches a little more.
@@ -37,6 +43,8 @@ def train(examples: Sequence[Example], normalise: Callable[[str], str]) -> Learn
     categories = {e.category for e in examples}
     if NONE not in categories or len(categories) < 3:
         raise ValueError("training needs benign ('none') texts and at least two risk categories")
+    if not any(e.severity >= URGENT_SEVERITY for e in examples):
+        raise ValueError(f"training needs urgent texts (severity {URGENT_SEVERITY} or more)")
     per_text = [feature_values(normalise(e.text)) for e in examples]
     counts: dict[str, int] = {}
     for found in per_text:
@@ -54,20 +62,15 @@ def train(examples: Sequence[Example], normalise: Callable[[str], str]) -> Learn
                 cols.append(column[feature])
                 values.append(value)
     matrix = csr_matrix((values, (rows, cols)), shape=(len(examples), len(vocabulary)))
-    labels = [e.category for e in examples]
-    urgent = [e.severity >= URGENT_SEVERITY for e in examples]
-
-    category_model = LogisticRegression(C=C, max_iter=5000).fit(matrix, labels)
-    urgent_model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced")
-    urgent_model.fit(matrix, urgent)
-
-    classes = [str(c) for c in category_model.classes_]
-    # sklearn's binary model scores the class it sorts second (True) as positive.
-    bias = [float(b) for b in category_model.intercept_] + [float(urgent_model.intercept_[0])]
+    labels = [
+        urgent_class(e.category) if e.severity >= URGENT_SEVERITY else e.category for e in examples
+    ]
+    fitted = LogisticRegression(C=C, max_iter=5000).fit(matrix, labels)
+    classes = [str(c) for c in fitted.classes_]
+    bias = [float(b) for b in fitted.intercept_]
     weights: dict[str, list[float]] = {}
     for feature, i in column.items():
-        column_weights = [float(w) for w in category_model.coef_[:, i]]
-        column_weights.append(float(urgent_model.coef_[0, i]))
+        column_weights = [float(w) for w in fitted.coef_[:, i]]
         if max(abs(w) for w in column_weights) >= PRUNE:
             weights[feature] = column_weights
-    return LearnedModel([*classes, URGENT], bias, weights, training_digest(examples, normalise))
+    return LearnedModel(classes, bias, weights, training_digest(examples, normalise))

@@ -120,7 +120,7 @@ def test_the_words_of_a_web_address_are_read_by_the_lexicons_alone():
     # A word the hand-made model reads as urgent: searches and titles are sentences someone
     # wrote; an address's words are not, and the learned weights never learned from such.
     model = LearnedModel(
-        ["none", "suicide", "urgent"], [3.0, 0.0, -3.0], {"zorblax": [-20.0, 20.0, 20.0]}
+        ["none", "suicide", "suicide+"], [3.0, 0.0, -3.0], {"zorblax": [-20.0, 0.0, 20.0]}
     )
     classifier = Classifier(load_default(), learned=model)
     assert find_risks(classifier, "feeling zorblax tonight", "url") == []
