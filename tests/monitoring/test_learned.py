@@ -186,6 +186,13 @@ def test_learned_weights_find_a_risk_the_lexicons_have_no_word_for() -> None:
     assert risk.term_id.startswith("learned/suicide:1.00 (zorblax")
 
 
+def test_a_benign_idiom_vetoes_an_alert_of_the_learned_weights_alone() -> None:
+    assisted = Classifier(load_default(), learned=model(GLOOM))
+    assert assisted.classify("zorblax jump higher tonight") == []
+    [raised] = assisted.classify("ur so weird zorblax jump higher")
+    assert raised.severity == 4  # a lexicon risk is still raised
+
+
 def test_one_and_two_word_texts_are_left_to_the_lexicons() -> None:
     assisted = Classifier(load_default(), learned=model(GLOOM))
     assert assisted.classify("zorblax") == []

@@ -275,7 +275,17 @@ class Classifier:
             return risks
         if self._ignored_pattern is not None:
             form = self._ignored_pattern.sub(" ", form)
-        return with_learned(self._learned, text, form, risks)
+        amended = with_learned(self._learned, text, form, risks)
+        # A benign idiom the lexicons know ("jump higher", "killing it") says what the
+        # model's words mean there; cross-validation found it in none of the model's own
+        # true finds, so it vetoes those alone.
+        if amended and not risks and self._idiomatic(form):
+            return []
+        return amended
+
+    def _idiomatic(self, form: str) -> bool:
+        """True if the normalised text holds one of the lexicons' benign idioms."""
+        return any(hit.value == "benign" for hit in self._context.hits(form, False))
 
     def _term_hits(self, text: str, collapsed: bool) -> list[Hit]:
         """Hits whose value is a term index; gapped terms only when all parts line up."""
