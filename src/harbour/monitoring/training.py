@@ -36,7 +36,7 @@ def training_digest(examples: Sequence[Example], normalise: Callable[[str], str]
 
 
 def train(examples: Sequence[Example], normalise: Callable[[str], str]) -> LearnedModel:
-    """Fit the category and urgency models on ``examples``; raise ValueError if too few."""
+    """Fit the joint category-and-urgency model on ``examples``; raise ValueError if too few."""
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
