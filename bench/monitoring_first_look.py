@@ -134,7 +134,8 @@ def main() -> None:
         for path in sorted(DATA.glob("*.jsonl"))
     }
     group = {path: (m.group(1) if (m := ROUND.match(path.stem)) else path.stem) for path in files}
-    normal_form = Classifier(load_default()).normal_form
+    lexicons = Classifier(load_default())
+    normal_form = lexicons.normal_form
     models = {}
     totals: dict[str, tuple[list[Example], list[list[Risk]]]] = {
         "first look": ([], []),
@@ -162,7 +163,7 @@ def main() -> None:
                     models[group[path]] = train(training, normal_form)
                 model = models[group[path]]
                 amended = [
-                    with_learned(model, e.text, normal_form(e.text), a)
+                    with_learned(model, e.text, normal_form(e.text), a, lexicons.has_benign_idiom)
                     for e, a in zip(examples, looked.hand, strict=True)
                 ]
                 print(line(f"{path.stem} + learned", replay(examples, amended)))

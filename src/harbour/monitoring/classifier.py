@@ -20,7 +20,7 @@ How a text is judged (the rules and their reasons are in ``monitoring/README.md`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
@@ -275,15 +275,9 @@ class Classifier:
             return risks
         if self._ignored_pattern is not None:
             form = self._ignored_pattern.sub(" ", form)
-        amended = with_learned(self._learned, text, form, risks)
-        # A benign idiom the lexicons know ("jump higher", "killing it") says what the
-        # model's words mean there; cross-validation found it in none of the model's own
-        # true finds, so it vetoes those alone.
-        if amended and not risks and self._idiomatic(form):
-            return []
-        return amended
+        return with_learned(self._learned, text, form, risks, self.has_benign_idiom)
 
-    def _idiomatic(self, form: str) -> bool:
+    def has_benign_idiom(self, form: str) -> bool:
         """True if the normalised text holds one of the lexicons' benign idioms."""
         return any(hit.value == "benign" for hit in self._context.hits(form, False))
 
@@ -375,7 +369,13 @@ class Classifier:
         return _without_overshadowed(findings, spans)
 
 
-def with_learned(model: LearnedModel, text: str, form: str, risks: list[Risk]) -> list[Risk]:
+def with_learned(
+    model: LearnedModel,
+    text: str,
+    form: str,
+    risks: list[Risk],
+    idiomatic: Callable[[str], bool] | None = None,
+) -> list[Risk]:
     """``risks`` (sorted, from the lexicons) amended by ``model`` for ``text``.
 
     ``form`` is the text normalised. A risk the model finds on its own quotes the text itself
@@ -385,7 +385,8 @@ def with_learned(model: LearnedModel, text: str, form: str, risks: list[Risk]) -
     The model raises a lexicon risk to severity 4 when the whole text reads as urgent, and
     finds a risk of severity 4 in a text the lexicons found nothing in when it reads as both
     risky and urgent. It never judges a text the lexicons already call urgent, and never
-    raises a critical (5) alert: a person reads these first.
+    raises a critical (5) alert: a person reads these first. ``idiomatic`` (the classifier's
+    :meth:`Classifier.has_benign_idiom`) vetoes a risk the model would find on its own.
     """
     if risks and risks[0].severity >= LEARNED_SEVERITY:
         return risks
@@ -405,6 +406,10 @@ def with_learned(model: LearnedModel, text: str, form: str, risks: list[Risk]) -
         )
         return [raised, *risks[1:]]
     if judgement.p_none >= LEARNED_NONE_BELOW or judgement.p_urgent <= LEARNED_URGENT_ABOVE:
+        return []
+    # A benign idiom the lexicons know ("jump higher", "killing it") says what the model's
+    # words mean there; cross-validation found one in none of the model's own true finds.
+    if idiomatic is not None and idiomatic(form):
         return []
     evidence = text if len(text) <= EVIDENCE_CHARS else text[: EVIDENCE_CHARS - 1] + "…"
     weighed = ", ".join(model.weighed(form, judgement.category))
