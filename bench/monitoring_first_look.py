@@ -15,6 +15,9 @@ classifier does, by a model trained now on every labelled file *except that roun
 a/b/c variants). That is leave-one-round-out cross-validation of the learned stage on top of
 the lexicons as they were. Needs git history (a full clone) and scikit-learn
 (``pip install harbour[train]``).
+
+With ``--semantic`` it also replays the optional semantic stage after that, its weights trained
+the same way without the round (embedding every labelled text first takes a few minutes).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from harbour.monitoring.classifier import Classifier, Risk, with_learned
 from harbour.monitoring.evaluate import Example, Scores, parse_examples, score
@@ -123,10 +126,54 @@ def line(name: str, scores: Scores) -> str:
     )
 
 
+SEMANTIC_TOTAL = "every round: first look (hand, if weights shipped) + learned + semantic"
+
+
+class Semantic:
+    """The semantic stage replayed leave-one-round-out over every labelled text's embedding."""
+
+    def __init__(self, files: dict[Path, list[Example]], group: dict[Path, str]) -> None:
+        from harbour.monitoring.semantic import encode_all
+
+        self.files = files
+        self.group = group
+        self.stages: dict[str, Any] = {}
+        texts = sorted({e.text for examples in files.values() for e in examples})
+        self.vectors = dict(zip(texts, encode_all(texts), strict=True))
+
+    def replay(
+        self, group: str, examples: list[Example], answers: list[list[Risk]], lexicons: Classifier
+    ) -> list[list[Risk]]:
+        """``answers`` for ``examples`` amended by a semantic stage trained without ``group``."""
+        import numpy as np
+
+        from harbour.monitoring.semantic import SemanticStage, amend
+        from harbour.monitoring.training import train_semantic
+
+        if group not in self.stages:
+            training = [e for p, ex in self.files.items() if self.group[p] != group for e in ex]
+            vectors = self.vectors
+            model = train_semantic(training, lambda texts: np.stack([vectors[t] for t in texts]))
+            self.stages[group] = SemanticStage(model)
+        stage = self.stages[group]
+        return [
+            amend(
+                a,
+                e.text,
+                not a and lexicons.has_benign_idiom(lexicons.normal_form(e.text)),
+                lambda e=e: stage.judge_embedding(self.vectors[e.text]),  # type: ignore[misc]
+            )
+            for e, a in zip(examples, answers, strict=True)
+        ]
+
+
 def main() -> None:
     """Measure every round from ``--since`` on and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--since", type=int, default=32, help="first round number to measure")
+    parser.add_argument(
+        "--semantic", action="store_true", help="also replay the semantic stage (l-o-r-o)"
+    )
     args = parser.parse_args()
 
     files = {
@@ -142,6 +189,9 @@ def main() -> None:
         "first look + learned (leave-one-round-out)": ([], []),
         "rounds with shipped weights: hand first look + learned (l-o-r-o)": ([], []),
     }
+    semantic = Semantic(files, group) if args.semantic else None
+    if semantic is not None:
+        totals[SEMANTIC_TOTAL] = ([], [])
     header = "recall@4+ (found/urgent)   false alarms     macro P  file"
     print(header)
     with tempfile.TemporaryDirectory(prefix="harbour-first-look-") as scratch_dir:
@@ -172,6 +222,11 @@ def main() -> None:
                     name = "rounds with shipped weights: hand first look + learned (l-o-r-o)"
                 totals[name][0].extend(examples)
                 totals[name][1].extend(amended)
+                if semantic is not None:
+                    both = semantic.replay(group[path], examples, amended, lexicons)
+                    print(line(f"{path.stem} + learned + semantic", replay(examples, both)))
+                    totals[SEMANTIC_TOTAL][0].extend(examples)
+                    totals[SEMANTIC_TOTAL][1].extend(both)
         finally:
             for tree in scratch.iterdir():
                 if tree.name != "data":

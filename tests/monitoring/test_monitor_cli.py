@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from harbour.monitoring.learned import parse
+from harbour.monitoring.semantic import SemanticStage, available
 from tests.monitoring.conftest import DATA
 
 
@@ -107,6 +110,19 @@ def test_train_writes_a_model_the_classifier_can_read(tmp_path: Path) -> None:
     assert model.judge("i want to kill myself tonight").category == "suicide"
     assert model.judge("i want to kill myself tonight").p_urgent > 0.5
     assert f"-> {out}" in result.stdout
+
+
+@pytest.mark.skipif(not available(), reason="semantic extra not installed")
+def test_train_semantic_writes_weights_the_semantic_stage_can_read(tmp_path: Path) -> None:
+    out = tmp_path / "semantic.tsv"
+    result = harbour(
+        "monitor", "train", "--semantic", str(DATA / "heldout.jsonl"), "--out", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    stage = SemanticStage(parse(out.read_text("utf-8"), str(out)))
+    judgement = stage.judge("i want to kill myself tonight")
+    assert judgement.category == "suicide" and judgement.p_urgent > 0.5
+    assert "384 weighted features" in result.stdout
 
 
 def test_train_refuses_a_malformed_file_and_writes_nothing(tmp_path: Path) -> None:

@@ -57,8 +57,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     train.add_argument("files", nargs="+", metavar="FILE")
     train.add_argument(
+        "--semantic",
+        action="store_true",
+        help="train the semantic stage's weights instead (needs harbour[semantic] too; "
+        "embeds every text, a few minutes for ten thousand)",
+    )
+    train.add_argument(
         "--out",
-        default=str(shipped_path()),
         help="where to write the model (default: the one Harbour ships, in the source tree)",
     )
     train.set_defaults(func=_train)
@@ -77,11 +82,16 @@ def _with_semantic(classifier: Classifier, wanted: bool) -> Classifier | TwoStag
     """The classifier, followed by the semantic stage if asked for (SystemExit if missing)."""
     if not wanted:
         return classifier
+    _require_semantic()
+    return TwoStageClassifier(classifier, semantic.SemanticStage())
+
+
+def _require_semantic() -> None:
+    """SystemExit with the install command if the semantic extra is missing."""
     if not semantic.available():
         raise SystemExit(
             "harbour monitor: --semantic needs the extra: pip install harbour[semantic]"
         )
-    return TwoStageClassifier(classifier, semantic.SemanticStage())
 
 
 def _classify(args: argparse.Namespace) -> int:
@@ -152,10 +162,16 @@ def _eval(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     examples = _read_examples(args.files)
-    from harbour.monitoring.training import train
+    from harbour.monitoring import training
 
     try:
-        model = train(examples, Classifier(load_default()).normal_form)
+        if args.semantic:
+            _require_semantic()
+            model = training.train_semantic(examples, semantic.encode_all)
+            default_out = semantic.shipped_path()
+        else:
+            model = training.train(examples, Classifier(load_default()).normal_form)
+            default_out = shipped_path()
     except ImportError:
         raise SystemExit(
             "harbour monitor train: needs the extra: pip install harbour[train]"
@@ -163,7 +179,7 @@ def _train(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise SystemExit(f"harbour monitor train: {exc}") from None
     # Written beside the target and moved into place, so a failed write keeps the old model.
-    out = Path(args.out)
+    out = Path(args.out) if args.out else default_out
     partial = out.with_name(out.name + ".partial")
     try:
         partial.write_text(model.dump(), "utf-8")
@@ -171,5 +187,5 @@ def _train(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"harbour monitor train: cannot write {out}: {exc.strerror}", file=sys.stderr)
         return 2
-    print(f"{len(examples)} texts, {len(model.weights)} weighted features -> {args.out}")
+    print(f"{len(examples)} texts, {len(model.weights)} weighted features -> {out}")
     return 0

@@ -180,10 +180,13 @@ class LearnedModel:
             for k in range(width):
                 sums[k] += row[k]
         scale = block_scale(count, FRAGMENT_WEIGHT)
-        top = -math.inf
         for k in range(width):
             logits[k] += scale * sums[k]
-            top = max(top, logits[k])
+        return self.judgement(logits)
+
+    def judgement(self, logits: list[float]) -> Judgement:
+        """The judgement the class scores ``logits`` (one per class, before softmax) make."""
+        top = max(logits)
         exps = [math.exp(v - top) for v in logits]
         total = sum(exps)
         risky = total - exps[self._none]

@@ -163,7 +163,7 @@ def load_default() -> Lexicon:
     for category in CATEGORIES:
         name = f"{category}.tsv"
         lexicon.terms.extend(parse_terms(name, category, (folder / name).read_text("utf-8")))
-    known = set(CATEGORIES) | {"context", "slang", "semantic_prototypes"}
+    known = set(CATEGORIES) | {"context", "slang"}
     for entry in folder.iterdir():
         if entry.name.endswith(".tsv") and entry.name[:-4] not in known:
             raise LexiconError(f"{entry.name}: not a risk category ({', '.join(CATEGORIES)})")
