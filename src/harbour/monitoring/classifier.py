@@ -20,7 +20,7 @@ How a text is judged (the rules and their reasons are in ``monitoring/README.md`
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
@@ -396,25 +396,28 @@ def with_learned(
     if risks:
         if judgement.p_urgent <= LEARNED_RAISE_ABOVE:
             return risks
-        top = risks[0]
-        raised = Risk(
-            top.category,
-            LEARNED_SEVERITY,
-            top.evidence,
-            f"{top.term_id}+learned:{judgement.p_urgent:.2f}",
-            top.language,
-        )
-        return [raised, *risks[1:]]
+        return raise_top(risks, LEARNED_SEVERITY, f"learned:{judgement.p_urgent:.2f}")
     if judgement.p_none >= LEARNED_NONE_BELOW or judgement.p_urgent <= LEARNED_URGENT_ABOVE:
         return []
     # A benign idiom the lexicons know ("jump higher", "killing it") says what the model's
     # words mean there; cross-validation found one in none of the model's own true finds.
     if idiomatic is not None and idiomatic(form):
         return []
-    evidence = text if len(text) <= EVIDENCE_CHARS else text[: EVIDENCE_CHARS - 1] + "…"
     weighed = ", ".join(model.weighed(form, judgement.category))
     term_id = f"learned/{judgement.category}:{1 - judgement.p_none:.2f} ({weighed})"
-    return [Risk(judgement.category, LEARNED_SEVERITY, evidence, term_id, "learned")]
+    return [Risk(judgement.category, LEARNED_SEVERITY, whole_text(text), term_id, "learned")]
+
+
+def raise_top(risks: Sequence[Risk], severity: int, reason: str) -> list[Risk]:
+    """``risks`` with the first (gravest) raised to ``severity``, ``reason`` added to its rule."""
+    top = risks[0]
+    raised = Risk(top.category, severity, top.evidence, f"{top.term_id}+{reason}", top.language)
+    return [raised, *risks[1:]]
+
+
+def whole_text(text: str) -> str:
+    """A whole text as a risk's evidence (a model's finding has no single phrase), shortened."""
+    return text if len(text) <= EVIDENCE_CHARS else text[: EVIDENCE_CHARS - 1] + "…"
 
 
 @cache

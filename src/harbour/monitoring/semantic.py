@@ -21,13 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
-from harbour.monitoring.classifier import EVIDENCE_CHARS, Classifier, Risk
+from harbour.monitoring.classifier import Classifier, Risk, raise_top, whole_text
 from harbour.monitoring.learned import Judgement, LearnedModel, parse
 
-# Chosen by leave-one-round-out cross-validation on rounds 46-53 (monitoring/README.md): a
-# text reads as urgent below 0.1 benign, adding 47 urgent finds to the lexicon stage's 1,404
-# of 1,583 for 12 false alarms in 1,333 benign texts (0.2 added 65 finds for 30). A mild risk
-# needs more certainty: below 0.05 it found 156 more of 944 mild texts for 2 false alarms.
+# Chosen by leave-one-round-out cross-validation on rounds 46-53 (monitoring/README.md,
+# `bench/monitoring_first_look.py --semantic`): a text reads as urgent below 0.1 benign, which
+# took the lexicon stage's 1,405 of 1,583 urgent texts to 1,451 and its false alarms from 46
+# to 58 of 1,333 (0.2 found more at over twice the false alarms). A mild risk needs more
+# certainty: below 0.05, in a one-off count, it found 156 more of 944 mild texts for 2.
 URGENT_NONE_BELOW = 0.1
 URGENT_ABOVE = 0.5
 MILD_NONE_BELOW = 0.05
@@ -116,24 +117,15 @@ def amend(
     if risks:
         if not urgent:
             return list(risks)
-        top = risks[0]
-        raised = Risk(
-            top.category,
-            URGENT_SEVERITY,
-            top.evidence,
-            f"{top.term_id}+semantic:{judgement.p_urgent:.2f}",
-            top.language,
-        )
-        return [raised, *risks[1:]]
+        return raise_top(risks, URGENT_SEVERITY, f"semantic:{judgement.p_urgent:.2f}")
     if urgent:
         severity = URGENT_SEVERITY
     elif judgement.p_none < MILD_NONE_BELOW:
         severity = MILD_SEVERITY
     else:
         return []
-    evidence = text if len(text) <= EVIDENCE_CHARS else text[: EVIDENCE_CHARS - 1] + "…"
     term_id = f"semantic/{judgement.category}:{1 - judgement.p_none:.2f}"
-    return [Risk(judgement.category, severity, evidence, term_id, "semantic")]
+    return [Risk(judgement.category, severity, whole_text(text), term_id, "semantic")]
 
 
 class TwoStageClassifier:
